@@ -1,0 +1,54 @@
+/** The context every step, condition and item function receives; typed by the builder. */
+import type { ArtifactStore } from "../runtime/storage.js";
+
+export interface ExecutionInfo {
+  readonly id: string;
+  readonly flowId: string;
+  readonly startedAt: Date;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** What a failed step looks like to an `errors` branch. */
+export interface FailureInfo {
+  /** Id of the step that failed (innermost), e.g. `restart`. */
+  readonly stepId: string;
+  /** Its path in the execution, e.g. `tenants[2].apply`. */
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+  readonly error: Error;
+}
+
+export interface Ctx<TInputs, TSteps, TItem = never> {
+  /** The flow's inputs, parsed by its zod schema. */
+  readonly inputs: TInputs;
+  /** Outputs of the steps that finished before this one, typed by step id. */
+  readonly steps: TSteps;
+  /** The current item in a `forEach` body. */
+  readonly item: TItem;
+  /** Index of the current item in a `forEach` body (0 elsewhere). */
+  readonly index: number;
+  readonly execution: ExecutionInfo;
+  /** Aborted when the step times out or the execution is cancelled. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Resolves a secret through the run's providers. */
+  secret(name: string): Promise<string>;
+  readonly storage: ArtifactStore;
+  /** 1 on the first try, 2 on the first retry, ... */
+  readonly attempt: number;
+}
+
+/** Context inside an `errors` branch: the usual context plus the failure. */
+export interface ErrorExtra {
+  readonly error: FailureInfo;
+}

@@ -1,0 +1,181 @@
+/**
+ * Runs a compiled flow: parses inputs (nothing runs when they are invalid), runs the main scope,
+ * then `errors` on failure and `finally` always. Cancellation (the signal) stops new steps, aborts
+ * running ones through their signals, waits up to `cancelGraceMs` for them to clean up (a pod step
+ * deletes its pod), runs `finally`, and ends CANCELLED.
+ */
+import { randomUUID } from "node:crypto";
+import type { CompiledFlow, CompiledScope } from "../graph/compile.js";
+import type { ExecutionInfo, FailureInfo } from "../dsl/context.js";
+import type { ArtifactStore } from "../runtime/storage.js";
+import type { SecretProvider } from "../runtime/secrets.js";
+import type { EventListener, ExecutionState, LogLevel } from "./events.js";
+import type { Execution } from "./records.js";
+import type { RunState } from "./state.js";
+import { LEVELS, StepContext, newFrame } from "./state.js";
+import { MemoryArtifactStore } from "../runtime/storage.js";
+import { SecretResolver, envSecrets } from "../runtime/secrets.js";
+import { Masker } from "./mask.js";
+import { runScope } from "./scope.js";
+import { errorInfo } from "./step.js";
+import { CancelledError, InputError, issuesFromZod, messageOf } from "../errors.js";
+
+export interface RunOptions<TIn> {
+  inputs?: TIn;
+  signal?: AbortSignal;
+  /** Called synchronously for every event, in order. */
+  onEvent?: EventListener;
+  /** Secret providers, tried in order. Default: the environment (`CAPSTAN_SECRET_<NAME>`). */
+  secrets?: readonly SecretProvider[];
+  storage?: ArtifactStore;
+  labels?: Record<string, string>;
+  executionId?: string;
+  /** Lowest log level recorded. Default `info`. */
+  logLevel?: LogLevel;
+  /** How long a cancelled execution waits for running steps to clean up. Default 30s. */
+  cancelGraceMs?: number;
+  /** Random source for retry jitter (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOptions<unknown>): Promise<Execution<TOut>> {
+  const meta = compiled.root.meta;
+  let inputs: unknown = options.inputs ?? {};
+  if (meta.inputs) {
+    const parsed = await meta.inputs.safeParseAsync(inputs);
+    if (!parsed.success) throw new InputError(issuesFromZod(parsed.error), meta.id);
+    inputs = parsed.data;
+  }
+  const masker = new Masker();
+  const startedAt = new Date();
+  const labels = { ...meta.labels, ...options.labels };
+  const execution: ExecutionInfo = { id: options.executionId ?? randomUUID(), flowId: meta.id, startedAt, labels };
+  const rs: RunState = {
+    execution,
+    inputs,
+    emit: options.onEvent,
+    records: {},
+    logs: [],
+    secrets: new SecretResolver(options.secrets ?? [envSecrets()], (v) => masker.add(v)),
+    storage: options.storage ?? new MemoryArtifactStore(),
+    masker,
+    minLevel: LEVELS[options.logLevel ?? "info"],
+    allIds: collectIds(compiled),
+    random: options.random ?? Math.random,
+  };
+  rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(new CancelledError());
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const root = newFrame(undefined, rs, { signal: controller.signal });
+  let state: ExecutionState = "SUCCESS";
+  let failure: unknown;
+  try {
+    await untilSettledOrGrace(runScope(compiled.main, root, rs), controller.signal, options.cancelGraceMs ?? 30_000);
+    if (controller.signal.aborted) throw new CancelledError();
+  } catch (err) {
+    failure = err;
+    state = controller.signal.aborted || err instanceof CancelledError ? "CANCELLED" : "FAILED";
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  markInterrupted(rs);
+
+  // Handlers run with a fresh signal: a cancelled execution must still be able to clean up.
+  const handlerSignal = new AbortController().signal;
+  if (state === "FAILED" && compiled.errors) {
+    const info = errorInfo(rs, failure);
+    const failed: FailureInfo = {
+      stepId: info.stepPath ? info.stepPath.slice(info.stepPath.lastIndexOf(".") + 1).replace(/\[\d+\]$/, "") : "",
+      path: info.stepPath ?? "",
+      code: info.code,
+      message: info.message,
+      error: failure instanceof Error ? failure : new Error(messageOf(failure)),
+    };
+    await runScope(compiled.errors, newFrame(root, rs, { prefix: "errors.", signal: handlerSignal, error: failed }), rs).catch(() => {
+      // The errors branch's own failure is recorded in its step records; the execution keeps the original error.
+    });
+  }
+  if (compiled.finally) {
+    try {
+      await runScope(compiled.finally, newFrame(root, rs, { prefix: "finally.", signal: handlerSignal }), rs);
+    } catch (err) {
+      if (state === "SUCCESS") {
+        state = "FAILED";
+        failure = err;
+      }
+    }
+  }
+
+  let outputs: TOut | undefined;
+  if (state === "SUCCESS") {
+    try {
+      outputs = (compiled.root.outputs ? await compiled.root.outputs(new StepContext(rs, root, "outputs", "outputs", 1, handlerSignal)) : { ...root.outputs }) as TOut;
+    } catch (err) {
+      state = "FAILED";
+      failure = err;
+    }
+  }
+  const endedAt = new Date();
+  const error = state === "SUCCESS" ? undefined : errorInfo(rs, failure);
+  rs.emit?.({ type: "execution.finished", executionId: execution.id, time: endedAt.getTime(), flowId: meta.id, state, durationMs: endedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) });
+  return {
+    id: execution.id,
+    flowId: meta.id,
+    state,
+    inputs,
+    labels,
+    startedAt,
+    endedAt,
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    steps: rs.records,
+    outputs,
+    ...(error ? { error } : {}),
+    logs: rs.logs,
+  };
+}
+
+/** Resolves when `work` settles, or `graceMs` after `signal` aborts, whichever is first. */
+function untilSettledOrGrace(work: Promise<void>, signal: AbortSignal, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(new CancelledError()), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    });
+  });
+}
+
+/** Steps still RUNNING when the execution ends were cancelled (they ignored their signal). */
+function markInterrupted(rs: RunState): void {
+  for (const r of Object.values(rs.records)) {
+    if (r.state !== "RUNNING") continue;
+    r.state = "CANCELLED";
+    r.endedAt = Date.now();
+    r.durationMs = r.endedAt - (r.startedAt ?? r.endedAt);
+    rs.emit?.({ type: "step.finished", executionId: rs.execution.id, time: r.endedAt, path: r.path, stepId: r.id, kind: r.kind, state: "CANCELLED", attempts: r.attempts, durationMs: r.durationMs });
+  }
+}
+
+function collectIds(compiled: CompiledFlow): Set<string> {
+  const ids = new Set<string>();
+  const walk = (scope: CompiledScope | undefined) => {
+    if (!scope) return;
+    for (const cn of scope.nodes) {
+      ids.add(cn.node.id);
+      for (const s of Object.values(cn.scopes)) walk(s);
+    }
+  };
+  walk(compiled.main);
+  walk(compiled.errors);
+  walk(compiled.finally);
+  return ids;
+}

@@ -1,0 +1,126 @@
+/** Per-execution state shared by the scheduler, and the context object steps receive. */
+import type { Ctx, ExecutionInfo, FailureInfo, Logger, LogFields } from "../dsl/context.js";
+import type { TaskContext } from "../task/define.js";
+import type { ArtifactStore } from "../runtime/storage.js";
+import type { SecretResolver } from "../runtime/secrets.js";
+import type { ExecutionEvent, LogLevel } from "./events.js";
+import type { LogRecord, StepRecord } from "./records.js";
+import type { Masker } from "./mask.js";
+import { CapstanError } from "../errors.js";
+
+export interface RunState {
+  readonly execution: ExecutionInfo;
+  readonly inputs: unknown;
+  /** Undefined when nobody listens, so the hot path builds no event objects. */
+  readonly emit: ((event: ExecutionEvent) => void) | undefined;
+  readonly records: Record<string, StepRecord>;
+  readonly logs: LogRecord[];
+  readonly secrets: SecretResolver;
+  readonly storage: ArtifactStore;
+  readonly masker: Masker;
+  readonly minLevel: number;
+  /** Every step id of the flow, to tell a typo from a step that has not finished. */
+  readonly allIds: ReadonlySet<string>;
+  readonly random: () => number;
+}
+
+/** One running scope: the root, a forEach item, an if arm or a parallel branch. */
+export interface Frame {
+  /** Own properties: this scope's outputs; prototype: the enclosing scope's. */
+  readonly outputs: Record<string, unknown>;
+  readonly view: Record<string, unknown>;
+  readonly item: unknown;
+  readonly index: number;
+  readonly prefix: string;
+  /** Inside a forEach item: step records are summarised on the forEach, not kept one by one. */
+  readonly inItem: boolean;
+  readonly signal: AbortSignal;
+  readonly error: FailureInfo | undefined;
+}
+
+export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function newFrame(parent: Frame | undefined, rs: RunState, init: Partial<Omit<Frame, "outputs" | "view">> & { signal: AbortSignal }): Frame {
+  const outputs = Object.create(parent?.outputs ?? null) as Record<string, unknown>;
+  return {
+    outputs,
+    view: stepsView(outputs, rs.allIds),
+    item: init.item ?? parent?.item,
+    index: init.index ?? parent?.index ?? 0,
+    prefix: init.prefix ?? parent?.prefix ?? "",
+    inItem: init.inItem ?? parent?.inItem ?? false,
+    signal: init.signal,
+    error: init.error ?? parent?.error,
+  };
+}
+
+/** `ctx.steps`: reading a step that exists but has not finished is a clear error, not `undefined`. */
+function stepsView(outputs: Record<string, unknown>, allIds: ReadonlySet<string>): Record<string, unknown> {
+  return new Proxy(outputs, {
+    get(target, key) {
+      if (typeof key !== "string" || key in target) return target[key as string];
+      if (allIds.has(key)) {
+        throw new CapstanError("CAPSTAN_STEP_NOT_VISIBLE", `steps.${key} is not available here: that step has not finished before this one, or it is inside another scope (a forEach body or an if arm)`, {
+          hint: `make this step wait for it with needs: ["${key}"], or read the enclosing forEach/if result instead`,
+          retryable: false,
+        });
+      }
+      return undefined;
+    },
+  });
+}
+
+export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext {
+  #log: Logger | undefined;
+  constructor(
+    readonly rs: RunState,
+    readonly frame: Frame,
+    readonly id: string,
+    readonly path: string,
+    readonly attempt: number,
+    readonly signal: AbortSignal,
+  ) {}
+  get inputs(): unknown {
+    return this.rs.inputs;
+  }
+  get steps(): Record<string, unknown> {
+    return this.frame.view;
+  }
+  get item(): unknown {
+    return this.frame.item;
+  }
+  get index(): number {
+    return this.frame.index;
+  }
+  get execution(): ExecutionInfo {
+    return this.rs.execution;
+  }
+  get storage(): ArtifactStore {
+    return this.rs.storage;
+  }
+  get error(): FailureInfo | undefined {
+    return this.frame.error;
+  }
+  get step(): { id: string; path: string; attempt: number } {
+    return { id: this.id, path: this.path, attempt: this.attempt };
+  }
+  get log(): Logger {
+    return (this.#log ??= stepLogger(this.rs, this.path, this.id));
+  }
+  secret(name: string): Promise<string> {
+    return this.rs.secrets.get(name);
+  }
+}
+
+export function stepLogger(rs: RunState, path: string, stepId: string): Logger {
+  const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    if (LEVELS[level] < rs.minLevel) return;
+    const text = rs.masker.mask(String(message));
+    const safeFields = fields && rs.masker.active ? (JSON.parse(rs.masker.mask(JSON.stringify(fields))) as LogFields) : fields;
+    const time = Date.now();
+    const record: LogRecord = safeFields ? { time, path, level, message: text, fields: safeFields } : { time, path, level, message: text };
+    rs.logs.push(record);
+    rs.emit?.({ type: "log", executionId: rs.execution.id, time, path, stepId, level, message: text, ...(safeFields ? { fields: safeFields } : {}) });
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}
