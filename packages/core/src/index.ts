@@ -43,3 +43,9 @@ export {
   CancelledError,
 } from "./errors.js";
 export type { ErrorCode, Issue } from "./errors.js";
+export { main, isMain } from "./runner/main.js";
+export { runCli, runWithFlags, addRunOptions, formatError, EXIT } from "./runner/cli.js";
+export type { CliIO, RunCliOptions, RunFlags } from "./runner/cli.js";
+export { createReporter } from "./reporter/reporters.js";
+export type { Reporter, ReporterKind } from "./reporter/reporters.js";
+export { summary } from "./reporter/summary.js";

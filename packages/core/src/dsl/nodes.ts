@@ -42,8 +42,8 @@ export interface StepNode {
 }
 
 export interface ForEachOptions<TNeeds extends string = string> {
-  /** How many items run at once. Default 1; `Infinity` allowed. */
-  concurrency?: number;
+  /** How many items run at once: a number or a function of the context. Default 1; `Infinity` allowed. */
+  concurrency?: number | ((ctx: any) => number);
   /** `fail` (default): the first failed item fails the forEach. `continue`: record and go on. */
   onItemError?: "fail" | "continue";
   needs?: readonly TNeeds[];

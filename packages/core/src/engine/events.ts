@@ -34,6 +34,8 @@ export type ExecutionEvent =
       /** A failure that `allowFailure` let through. */
       readonly allowed?: boolean;
     })
+  | (Base & { readonly type: "item.started"; readonly path: string; readonly forEach: string; readonly index: number; readonly total: number })
+  | (Base & { readonly type: "item.finished"; readonly path: string; readonly forEach: string; readonly index: number; readonly state: "SUCCESS" | "FAILED" | "CANCELLED"; readonly error?: ErrorInfo })
   | (Base & { readonly type: "log"; readonly path: string; readonly stepId: string; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> })
   | (Base & { readonly type: "execution.finished"; readonly flowId: string; readonly state: ExecutionState; readonly durationMs: number; readonly error?: ErrorInfo });
 

@@ -4,6 +4,7 @@
  * scope rejects with the first failure. forEach, if and parallel run child scopes.
  */
 import type { CompiledNode, CompiledScope } from "../graph/compile.js";
+import { concurrencyProblem, validConcurrency } from "../graph/compile.js";
 import type { ForEachNode, IfNode } from "../dsl/nodes.js";
 import type { FailureInfo } from "../dsl/context.js";
 import type { ItemFailure, StepRecord } from "./records.js";
@@ -102,14 +103,21 @@ function runForEach(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void>
     const runItem = async (i: number) => {
       const prefix = `${path}[${i}].`;
       const itemFrame = newFrame(frame, rs, { item: items[i], index: i, prefix, inItem: true, signal: frame.signal });
+      const itemPath = prefix.slice(0, -1);
+      rs.emit?.({ type: "item.started", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, total });
       try {
         await runScope(body, itemFrame, rs);
+        rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "SUCCESS" });
         const steps = { ...itemFrame.outputs };
         results[i] = continueOnError ? { ok: true, item: items[i], index: i, steps } : steps;
         summary.succeeded++;
       } catch (err) {
-        if (err instanceof CancelledError || frame.signal.aborted) throw err;
+        if (err instanceof CancelledError || frame.signal.aborted) {
+          rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "CANCELLED" });
+          throw err;
+        }
         const info = errorInfo(rs, err);
+        rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "FAILED", error: info });
         summary.failed++;
         summary.failures.push({ index: i, path: info.stepPath ?? prefix.slice(0, -1), error: info });
         if (cn.scopes.errors) await runItemErrors(cn.scopes.errors, itemFrame, rs, err, info.stepPath ?? path, i, prefix);
@@ -129,7 +137,13 @@ function runForEach(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void>
         }
       }
     };
-    const pool = Math.min(cn.concurrency, total);
+    let limit = cn.concurrency;
+    if (typeof node.options.concurrency === "function") {
+      const c: unknown = await node.options.concurrency(ctx);
+      if (!validConcurrency(c)) throw new CapstanError("CAPSTAN_FLOW_INVALID", concurrencyProblem(path, c), { hint: "return a whole number >= 1 (or Infinity) from the concurrency function", retryable: false });
+      limit = c;
+    }
+    const pool = Math.min(limit, total);
     const workers: Promise<void>[] = [];
     for (let w = 0; w < pool; w++) workers.push(worker());
     await Promise.all(workers);

@@ -88,7 +88,9 @@ function compileScope(nodes: readonly Node[], outer: ReadonlySet<string>[], wher
         scopes.body = compileScope(node.body, visible, `${path}[].`, problems);
         if (node.errors) scopes.errors = compileScope(node.errors, [...visible, scopes.body.ids], `${path}[].errors.`, problems);
         const c = node.options.concurrency ?? 1;
-        if (!(c === Infinity || (Number.isInteger(c) && c >= 1))) problems.push(`forEach "${path}": concurrency must be a whole number >= 1 or Infinity, got ${String(c)}`);
+        // A function is checked when it runs; 0 marks "decided at run time" in the graph.
+        if (typeof c === "function") concurrency = 0;
+        else if (!validConcurrency(c)) problems.push(concurrencyProblem(path, c));
         else concurrency = c;
         const policy = node.options.onItemError;
         if (policy !== undefined && policy !== "fail" && policy !== "continue") problems.push(`forEach "${path}": onItemError must be "fail" or "continue", got ${JSON.stringify(policy)}`);
@@ -177,4 +179,12 @@ function findCycle(nodes: readonly CompiledNode[]): number[] | undefined {
     cur = nodes[cur]!.deps.find((d) => indeg[d]! > 0)!;
   }
   return [...order.slice(pos.get(cur)!), cur];
+}
+
+export function validConcurrency(c: unknown): c is number {
+  return c === Infinity || (typeof c === "number" && Number.isInteger(c) && c >= 1);
+}
+
+export function concurrencyProblem(path: string, c: unknown): string {
+  return `forEach "${path}": concurrency must be a whole number >= 1 or Infinity, got ${String(c)}`;
 }

@@ -13,7 +13,7 @@ export interface GraphNodeJSON {
     retry?: { attempts: number; backoff: string; delayMs: number; maxDelayMs: number; jitter: number };
     timeoutMs?: number;
     allowFailure?: boolean;
-    concurrency?: number | "Infinity";
+    concurrency?: number | "Infinity" | "dynamic";
     onItemError?: "fail" | "continue";
   };
   body?: GraphNodeJSON[];
@@ -67,7 +67,7 @@ function nodeJSON(cn: CompiledNode, scope: CompiledScope): GraphNodeJSON {
   if (cn.timeoutMs !== undefined) options.timeoutMs = cn.timeoutMs;
   if (node.options.allowFailure) options.allowFailure = true;
   if (node.kind === "forEach") {
-    options.concurrency = cn.concurrency === Infinity ? "Infinity" : cn.concurrency;
+    options.concurrency = cn.concurrency === Infinity ? "Infinity" : cn.concurrency === 0 ? "dynamic" : cn.concurrency;
     options.onItemError = node.options.onItemError ?? "fail";
     j.body = scopeJSON(cn.scopes.body!);
     if (cn.scopes.errors) j.errors = scopeJSON(cn.scopes.errors);
