@@ -5,7 +5,7 @@
  * deletes its pod), runs `finally`, and ends CANCELLED.
  */
 import { randomUUID } from "node:crypto";
-import type { CompiledFlow, CompiledScope } from "../graph/compile.js";
+import type { CompiledFlow } from "../graph/compile.js";
 import type { ExecutionInfo, FailureInfo } from "../dsl/context.js";
 import type { ArtifactStore } from "../runtime/storage.js";
 import type { SecretProvider } from "../runtime/secrets.js";
@@ -60,7 +60,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     storage: options.storage ?? new MemoryArtifactStore(),
     masker,
     minLevel: LEVELS[options.logLevel ?? "info"],
-    allIds: collectIds(compiled),
+    allIds: compiled.allIds,
     random: options.random ?? Math.random,
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
@@ -82,7 +82,8 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
-  markInterrupted(rs);
+  // Only a cancelled execution can end with steps still running (they ignored their signal).
+  if (state === "CANCELLED") markInterrupted(rs);
 
   // Handlers run with a fresh signal: a cancelled execution must still be able to clean up.
   const handlerSignal = new AbortController().signal;
@@ -113,7 +114,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   let outputs: TOut | undefined;
   if (state === "SUCCESS") {
     try {
-      outputs = (compiled.root.outputs ? await compiled.root.outputs(new StepContext(rs, root, "outputs", "outputs", 1, handlerSignal)) : { ...root.outputs }) as TOut;
+      outputs = (compiled.root.outputs ? await compiled.root.outputs(new StepContext(rs, root, "outputs", "outputs", 1, handlerSignal)) : root.outputs) as TOut;
     } catch (err) {
       state = "FAILED";
       failure = err;
@@ -163,19 +164,4 @@ function markInterrupted(rs: RunState): void {
     r.durationMs = r.endedAt - (r.startedAt ?? r.endedAt);
     rs.emit?.({ type: "step.finished", executionId: rs.execution.id, time: r.endedAt, path: r.path, stepId: r.id, kind: r.kind, state: "CANCELLED", attempts: r.attempts, durationMs: r.durationMs });
   }
-}
-
-function collectIds(compiled: CompiledFlow): Set<string> {
-  const ids = new Set<string>();
-  const walk = (scope: CompiledScope | undefined) => {
-    if (!scope) return;
-    for (const cn of scope.nodes) {
-      ids.add(cn.node.id);
-      for (const s of Object.values(cn.scopes)) walk(s);
-    }
-  };
-  walk(compiled.main);
-  walk(compiled.errors);
-  walk(compiled.finally);
-  return ids;
 }

@@ -17,6 +17,8 @@ export function runScope(scope: CompiledScope, frame: Frame, rs: RunState): Prom
   const nodes = scope.nodes;
   const n = nodes.length;
   if (n === 0) return Promise.resolve();
+  // A one-node scope (the usual forEach body) needs no scheduling.
+  if (n === 1) return runNode(nodes[0]!, frame, rs);
   return new Promise<void>((resolve, reject) => {
     const waiting = new Int32Array(n);
     for (let i = 0; i < n; i++) waiting[i] = nodes[i]!.deps.length;
@@ -100,31 +102,35 @@ function runForEach(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void>
     const body = cn.scopes.body!;
     let next = 0;
     let firstFailure: unknown;
-    const runItem = async (i: number) => {
-      const prefix = `${path}[${i}].`;
-      const itemFrame = newFrame(frame, rs, { item: items[i], index: i, prefix, inItem: true, signal: frame.signal });
-      const itemPath = prefix.slice(0, -1);
-      rs.emit?.({ type: "item.started", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, total });
-      try {
-        await runScope(body, itemFrame, rs);
-        rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "SUCCESS" });
-        const steps = { ...itemFrame.outputs };
-        results[i] = continueOnError ? { ok: true, item: items[i], index: i, steps } : steps;
-        summary.succeeded++;
-      } catch (err) {
-        if (err instanceof CancelledError || frame.signal.aborted) {
-          rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "CANCELLED" });
-          throw err;
-        }
-        const info = errorInfo(rs, err);
-        rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "FAILED", error: info });
-        summary.failed++;
-        summary.failures.push({ index: i, path: info.stepPath ?? prefix.slice(0, -1), error: info });
-        if (cn.scopes.errors) await runItemErrors(cn.scopes.errors, itemFrame, rs, err, info.stepPath ?? path, i, prefix);
-        if (!continueOnError) throw err;
-        const id = info.stepPath ? info.stepPath.slice(info.stepPath.lastIndexOf(".") + 1) : node.id;
-        results[i] = { ok: false, item: items[i], index: i, error: { stepId: id, code: info.code, message: info.message } };
+    const onItemDone = (i: number, itemFrame: Frame) => {
+      if (rs.emit) rs.emit({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: `${path}[${i}]`, forEach: path, index: i, state: "SUCCESS" });
+      const steps = { ...itemFrame.outputs };
+      results[i] = continueOnError ? { ok: true, item: items[i], index: i, steps } : steps;
+      summary.succeeded++;
+    };
+    const onItemError = async (i: number, itemFrame: Frame, err: unknown) => {
+      const itemPath = `${path}[${i}]`;
+      if (err instanceof CancelledError || frame.signal.aborted) {
+        rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "CANCELLED" });
+        throw err;
       }
+      const info = errorInfo(rs, err);
+      rs.emit?.({ type: "item.finished", executionId: rs.execution.id, time: Date.now(), path: itemPath, forEach: path, index: i, state: "FAILED", error: info });
+      summary.failed++;
+      summary.failures.push({ index: i, path: info.stepPath ?? itemPath, error: info });
+      if (cn.scopes.errors) await runItemErrors(cn.scopes.errors, itemFrame, rs, err, info.stepPath ?? path, i, `${itemPath}.`);
+      if (!continueOnError) throw err;
+      const id = info.stepPath ? info.stepPath.slice(info.stepPath.lastIndexOf(".") + 1) : node.id;
+      results[i] = { ok: false, item: items[i], index: i, error: { stepId: id, code: info.code, message: info.message } };
+    };
+    // Promise-chained rather than async: the per-item cost is what a big fan-out pays 100,000 times.
+    const runItem = (i: number): Promise<void> => {
+      const itemFrame = newFrame(frame, rs, { item: items[i], index: i, prefix: `${path}[${i}].`, inItem: true, signal: frame.signal });
+      if (rs.emit) rs.emit({ type: "item.started", executionId: rs.execution.id, time: Date.now(), path: `${path}[${i}]`, forEach: path, index: i, total });
+      return runScope(body, itemFrame, rs).then(
+        () => onItemDone(i, itemFrame),
+        (err: unknown) => onItemError(i, itemFrame, err),
+      );
     };
     // A fixed pool of workers pulling the next index: memory stays O(concurrency), not O(items).
     const worker = async () => {

@@ -41,24 +41,44 @@ export interface Frame {
 export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function newFrame(parent: Frame | undefined, rs: RunState, init: Partial<Omit<Frame, "outputs" | "view">> & { signal: AbortSignal }): Frame {
-  const outputs = Object.create(parent?.outputs ?? null) as Record<string, unknown>;
-  return {
-    outputs,
-    view: stepsView(outputs, rs.allIds),
-    item: init.item ?? parent?.item,
-    index: init.index ?? parent?.index ?? 0,
-    prefix: init.prefix ?? parent?.prefix ?? "",
-    inItem: init.inItem ?? parent?.inItem ?? false,
-    signal: init.signal,
-    error: init.error ?? parent?.error,
-  };
+  return new ScopeFrame(parent, rs.allIds, init);
+}
+
+class ScopeFrame implements Frame {
+  readonly outputs: Record<string, unknown>;
+  readonly item: unknown;
+  readonly index: number;
+  readonly prefix: string;
+  readonly inItem: boolean;
+  readonly signal: AbortSignal;
+  readonly error: FailureInfo | undefined;
+  readonly #allIds: ReadonlySet<string>;
+  #view: Record<string, unknown> | undefined;
+
+  constructor(parent: Frame | undefined, allIds: ReadonlySet<string>, init: Partial<Omit<Frame, "outputs" | "view">> & { signal: AbortSignal }) {
+    this.outputs = Object.create(parent?.outputs ?? null) as Record<string, unknown>;
+    this.item = init.item ?? parent?.item;
+    this.index = init.index ?? parent?.index ?? 0;
+    this.prefix = init.prefix ?? parent?.prefix ?? "";
+    this.inItem = init.inItem ?? parent?.inItem ?? false;
+    this.signal = init.signal;
+    this.error = init.error ?? parent?.error;
+    this.#allIds = allIds;
+  }
+
+  /** Built on first use: most forEach items never read `ctx.steps`. */
+  get view(): Record<string, unknown> {
+    return (this.#view ??= stepsView(this.outputs, this.#allIds));
+  }
 }
 
 /** `ctx.steps`: reading a step that exists but has not finished is a clear error, not `undefined`. */
 function stepsView(outputs: Record<string, unknown>, allIds: ReadonlySet<string>): Record<string, unknown> {
   return new Proxy(outputs, {
     get(target, key) {
-      if (typeof key !== "string" || key in target) return target[key as string];
+      const value = target[key as string];
+      // Fast path first: a present output. Only a miss pays for the `in` check.
+      if (value !== undefined || typeof key !== "string" || key in target) return value;
       if (allIds.has(key)) {
         throw new CapstanError("CAPSTAN_STEP_NOT_VISIBLE", `steps.${key} is not available here: that step has not finished before this one, or it is inside another scope (a forEach body or an if arm)`, {
           hint: `make this step wait for it with needs: ["${key}"], or read the enclosing forEach/if result instead`,

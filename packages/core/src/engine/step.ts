@@ -24,8 +24,8 @@ export function errorInfo(rs: RunState, err: unknown, stepPath?: string): ErrorI
 }
 
 export function startRecord(rs: RunState, frame: Frame, cn: CompiledNode, path: string, task?: string): StepRecord {
-  const record: StepRecord = { path, id: cn.node.id, kind: cn.node.kind, state: "RUNNING", attempts: 0, startedAt: Date.now() };
-  if (task) (record as { task?: string }).task = task;
+  // Every field up front: one object shape for all records keeps property access monomorphic.
+  const record: StepRecord = { path, id: cn.node.id, kind: cn.node.kind, task, state: "RUNNING", attempts: 0, startedAt: Date.now(), endedAt: undefined, durationMs: undefined, output: undefined };
   if (!frame.inItem) rs.records[path] = record;
   return record;
 }
@@ -51,10 +51,83 @@ export function finishRecord(rs: RunState, record: StepRecord, state: StepRecord
   });
 }
 
-export async function runStep(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void> {
+export function runStep(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void> {
   const node = cn.node as StepNode;
   const path = frame.prefix + node.id;
   const record = startRecord(rs, frame, cn, path, node.task ? node.task.type : "function");
+  if (cn.retry === undefined && cn.timeoutMs === undefined) return runOnce(node, frame, rs, path, record);
+  return runAttempts(cn, node, frame, rs, path, record);
+}
+
+/**
+ * The hot path (no retry, no timeout): no extra async frames, and a synchronous function's value
+ * is recorded without waiting for a microtask.
+ */
+function runOnce(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord): Promise<void> {
+  record.attempts = 1;
+  rs.emit?.({ type: "step.started", executionId: rs.execution.id, time: Date.now(), path, stepId: node.id, kind: "step", task: record.task, attempt: 1 });
+  let result: unknown;
+  try {
+    if (frame.signal.aborted) throw new CancelledError();
+    const ctx = new StepContext(rs, frame, node.id, path, 1, frame.signal);
+    result = node.task ? runTask(node.task, ctx, rs, path) : node.fn!(ctx);
+    if (isTask(result)) result = runTask(result, ctx, rs, path);
+  } catch (err) {
+    const f = fail(node, frame, rs, path, record, err);
+    return f === ALLOWED ? RESOLVED : Promise.reject(f);
+  }
+  if (result instanceof Promise) return settle(node, frame, rs, path, record, result);
+  succeed(node, frame, rs, record, result);
+  return RESOLVED;
+}
+
+function settle(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, pending: Promise<unknown>): Promise<void> {
+  // Plain .then rather than an async function: one microtask hop less per step.
+  return pending.then(
+    (value) => {
+      if (!isTask(value)) return succeed(node, frame, rs, record, value);
+      return runTask(value, new StepContext(rs, frame, node.id, path, 1, frame.signal), rs, path).then(
+        (v) => succeed(node, frame, rs, record, v),
+        (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err)),
+      );
+    },
+    (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err)),
+  );
+}
+
+function rethrowUnlessAllowed(f: unknown): void {
+  if (f !== ALLOWED) throw f;
+}
+
+const RESOLVED = Promise.resolve();
+
+function succeed(node: StepNode, frame: Frame, rs: RunState, record: StepRecord, value: unknown): void {
+  frame.outputs[node.id] = value;
+  record.output = value;
+  finishRecord(rs, record, "SUCCESS");
+}
+
+/** Records a final failure; returns what the scope should see (or undefined-output success for allowFailure). */
+function fail(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, err: unknown): unknown {
+  if (frame.signal.aborted || err instanceof CancelledError) {
+    finishRecord(rs, record, "CANCELLED", errorInfo(rs, new CancelledError(), path));
+    return new CancelledError();
+  }
+  const failure = err instanceof StepFailedError ? err : new StepFailedError(path, record.attempts, err);
+  const info = errorInfo(rs, failure, path);
+  if (node.options.allowFailure) {
+    frame.outputs[node.id] = undefined;
+    finishRecord(rs, record, "FAILED", info, true);
+    return ALLOWED;
+  }
+  finishRecord(rs, record, "FAILED", info);
+  return failure;
+}
+
+/** Marker: the failure was allowed, the scope goes on. */
+const ALLOWED = Symbol("allowed");
+
+async function runAttempts(cn: CompiledNode, node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord): Promise<void> {
   const attempts = cn.retry?.attempts ?? 1;
   for (let attempt = 1; ; attempt++) {
     record.attempts = attempt;
@@ -62,35 +135,22 @@ export async function runStep(cn: CompiledNode, frame: Frame, rs: RunState): Pro
     try {
       if (frame.signal.aborted) throw new CancelledError();
       const value = cn.timeoutMs === undefined ? await attemptOnce(node, frame, rs, path, attempt, frame.signal) : await withTimeout(cn.timeoutMs, node, frame, rs, path, attempt);
-      frame.outputs[node.id] = value;
-      record.output = value;
-      finishRecord(rs, record, "SUCCESS");
+      succeed(node, frame, rs, record, value);
       return;
     } catch (err) {
-      if (frame.signal.aborted) {
-        finishRecord(rs, record, "CANCELLED", errorInfo(rs, new CancelledError(), path));
-        throw new CancelledError();
-      }
-      if (attempt < attempts && cn.retry && isRetryable(err, cn.retry)) {
+      if (!frame.signal.aborted && attempt < attempts && cn.retry && isRetryable(err, cn.retry)) {
         const delayMs = backoffDelay(cn.retry, attempt, rs.random);
         rs.emit?.({ type: "step.retrying", executionId: rs.execution.id, time: Date.now(), path, stepId: node.id, attempt, delayMs, error: errorInfo(rs, err, path) });
         try {
           await sleep(delayMs, frame.signal);
-        } catch {
-          finishRecord(rs, record, "CANCELLED", errorInfo(rs, new CancelledError(), path));
-          throw new CancelledError();
+          continue;
+        } catch (abort) {
+          err = abort;
         }
-        continue;
       }
-      const failure = new StepFailedError(path, attempt, err);
-      const info = errorInfo(rs, failure, path);
-      if (node.options.allowFailure) {
-        frame.outputs[node.id] = undefined;
-        finishRecord(rs, record, "FAILED", info, true);
-        return;
-      }
-      finishRecord(rs, record, "FAILED", info);
-      throw failure;
+      const f = fail(node, frame, rs, path, record, err);
+      if (f === ALLOWED) return;
+      throw f;
     }
   }
 }

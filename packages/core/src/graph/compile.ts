@@ -41,6 +41,8 @@ export interface CompiledFlow {
   readonly main: CompiledScope;
   readonly errors: CompiledScope | undefined;
   readonly finally: CompiledScope | undefined;
+  /** Every step id in the flow, to tell a typo from a step that has not finished. */
+  readonly allIds: ReadonlySet<string>;
 }
 
 export function compileFlow(root: RootParts, nodes: readonly Node[]): CompiledFlow {
@@ -49,7 +51,15 @@ export function compileFlow(root: RootParts, nodes: readonly Node[]): CompiledFl
   const errors = root.errors ? compileScope(root.errors, [main.ids], "errors.", problems) : undefined;
   const fin = root.finally ? compileScope(root.finally, [main.ids, errors?.ids ?? new Set()], "finally.", problems) : undefined;
   if (problems.length) throw new FlowDefinitionError(problems, root.meta.id);
-  return { root, main, errors, finally: fin };
+  const allIds = new Set<string>();
+  const walk = (scope: CompiledScope | undefined) => {
+    for (const cn of scope?.nodes ?? []) {
+      allIds.add(cn.node.id);
+      for (const s of Object.values(cn.scopes)) walk(s);
+    }
+  };
+  [main, errors, fin].forEach(walk);
+  return { root, main, errors, finally: fin, allIds };
 }
 
 function compileScope(nodes: readonly Node[], outer: ReadonlySet<string>[], where: string, problems: string[]): CompiledScope {
