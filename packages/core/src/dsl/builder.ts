@@ -17,7 +17,7 @@ import { isTask, taskName } from "../task/define.js";
 import type { Ctx, ErrorExtra } from "./context.js";
 import type { Chain, ForEachOptions, Node, StepOptions } from "./nodes.js";
 import { chainToArray } from "./nodes.js";
-import type { Add, Added, ForEachResult, FreeTaskId, FlowOutputs, IfResult, NewId, Resolve, StepCtx, Unset, Visible, WithFailure } from "./types.js";
+import type { Add, Added, ForEachResult, FlowOutputs, IfResult, NewId, Resolve, StepCtx, TypeError, Unset, Visible, WithFailure } from "./types.js";
 import { CapstanError } from "../errors.js";
 import type { CompiledFlow } from "../graph/compile.js";
 import { compileFlow } from "../graph/compile.js";
@@ -63,6 +63,17 @@ export class FlowBuilder<TIn, TI, TO extends object, TItem = never, TX = {}, TOu
     this._root = root;
   }
 
+  // Overload order matters. The one-argument unnamed form comes first (arity keeps it out of the
+  // way of two-argument calls, so their parameter functions are not typed against it), and the
+  // function form comes last because TypeScript reports the last overload's error: a duplicate id
+  // then reads "step id "a" is already used in this flow".
+  /** Unnamed task form: the id is the last segment of the task type (`kubernetes.podCreate` → `podCreate`). Name the step to give it options. */
+  step<const TT extends string, R>(
+    task: Task<TT, R, StepCtx<TI, TO, TItem, TX>>,
+  ): TaskName<TT> extends keyof TO
+    ? // Checked in the result, not the parameter: a conditional parameter type would untype the task's parameter function.
+      TypeError<`this flow already has a step "${TaskName<TT>}"; name the step: .step("my-id", task)`>
+    : FlowBuilder<TIn, TI, Add<TO, TaskName<TT>, R>, TItem, TX, TOut>;
   /** Task form: `.step("apply", kubectl.apply({ ... }))` or with a parameter function. */
   step<const K extends string, R, const Opt extends StepOptions<keyof TO & string> = {}>(
     id: NewId<K, TO>,
@@ -75,12 +86,7 @@ export class FlowBuilder<TIn, TI, TO extends object, TItem = never, TX = {}, TOu
     fn: (ctx: StepCtx<TI, Visible<TO, Opt>, TItem, TX>) => R,
     options?: Opt & StepOptions<keyof TO & string>,
   ): FlowBuilder<TIn, TI, Add<TO, K, WithFailure<Resolve<R>, Opt>>, TItem, TX, TOut>;
-  /** Unnamed task form: the id is the last segment of the task type (`kubernetes.podCreate` → `podCreate`). */
-  step<const TT extends string, R, const Opt extends StepOptions<keyof TO & string> = {}>(
-    task: Task<TT, R, StepCtx<TI, TO, TItem, TX>> & FreeTaskId<TT, TO>,
-    options?: Opt & StepOptions<keyof TO & string>,
-  ): FlowBuilder<TIn, TI, Add<TO, TaskName<TT>, WithFailure<R, Opt>>, TItem, TX, TOut>;
-  step(a: unknown, b?: unknown, c?: unknown): AnyBuilder {
+  step(a: unknown, b?: unknown, c?: unknown): any {
     if (isTask(a)) return this.#add({ kind: "step", id: taskName(a.type), options: (b ?? {}) as StepOptions, task: a });
     const id = checkId(a, "step");
     const options = (c ?? {}) as StepOptions;

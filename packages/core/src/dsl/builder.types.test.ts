@@ -43,7 +43,8 @@ describe("builder types", () => {
   });
 
   it("names unnamed task steps after the task", () => {
-    const f = flow({ id: "t" }).step(apply({ manifest: "x" })).step("after", ({ steps }) => steps.apply.uid);
+    const f = flow({ id: "t" }).step(apply({ manifest: "x" })).step("after", ({ steps }) => steps.apply.uid).step(post(({ steps }) => ({ channel: "#c", text: steps.after })));
+    expectTypeOf<StepsOf<typeof f>["postMessage"]>().toEqualTypeOf<{ ts: string }>();
     expectTypeOf<StepsOf<typeof f>["apply"]>().toEqualTypeOf<{ uid: string; kind: "Deployment" }>();
   });
 
@@ -115,8 +116,10 @@ describe("builder types", () => {
     base.step("b", () => 1, { needs: ["later"] });
     // @ts-expect-error a step outside needs is not visible
     base.step("z", () => 2).step("c", ({ steps }) => steps.z, { needs: ["a"] });
-    // @ts-expect-error an unnamed task step whose id is taken
-    base.step(apply({ manifest: "m" })).step(apply({ manifest: "n" }));
+    // @ts-expect-error an unnamed task step whose id is taken: the result is a TypeError, not a builder
+    base.step(apply({ manifest: "m" })).step(apply({ manifest: "n" })).step("x", () => 1);
+    // @ts-expect-error the parameter function of an unnamed task step is typed too
+    base.step(apply(({ steps }) => ({ manifest: steps.a.nope })));
     // @ts-expect-error duplicate id inside a forEach body clashes with an outer step
     base.forEach("f", [1], (b) => b.step("a", () => 1));
   });

@@ -9,10 +9,6 @@ export type TypeError<Msg extends string> = Msg & { readonly [typeErrorBrand]: M
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type Add<O, K extends string, V> = Simplify<O & { [P in K]: V }>;
 export type NewId<K extends string, O> = K extends keyof O ? TypeError<`step id "${K}" is already used in this flow; give the step another id`> : K;
-export type FreeTaskId<TT extends string, O> = TaskName<TT> extends keyof O
-  ? TypeError<`this flow already has a step "${TaskName<TT>}"; name the step: .step("my-id", task)`>
-  : unknown;
-
 /** What a step's function returned, with a returned Task replaced by that task's output. */
 export type Resolve<R> = Awaited<R> extends infer A ? (A extends Task<string, infer TO, any> ? TO : A) : never;
 export type WithFailure<R, Opt> = Opt extends { allowFailure: true } ? R | undefined : R;
