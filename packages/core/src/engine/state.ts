@@ -24,11 +24,18 @@ export interface RunState {
   readonly random: () => number;
 }
 
+export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+type FrameInit = Partial<Pick<Frame, "item" | "index" | "prefix" | "inItem" | "error">> & { signal: AbortSignal };
+
+export function newFrame(parent: Frame | undefined, rs: RunState, init: FrameInit): Frame {
+  return new Frame(parent, rs.allIds, init);
+}
+
 /** One running scope: the root, a forEach item, an if arm or a parallel branch. */
-export interface Frame {
+export class Frame {
   /** Own properties: this scope's outputs; prototype: the enclosing scope's. */
   readonly outputs: Record<string, unknown>;
-  readonly view: Record<string, unknown>;
   readonly item: unknown;
   readonly index: number;
   readonly prefix: string;
@@ -36,26 +43,10 @@ export interface Frame {
   readonly inItem: boolean;
   readonly signal: AbortSignal;
   readonly error: FailureInfo | undefined;
-}
-
-export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export function newFrame(parent: Frame | undefined, rs: RunState, init: Partial<Omit<Frame, "outputs" | "view">> & { signal: AbortSignal }): Frame {
-  return new ScopeFrame(parent, rs.allIds, init);
-}
-
-class ScopeFrame implements Frame {
-  readonly outputs: Record<string, unknown>;
-  readonly item: unknown;
-  readonly index: number;
-  readonly prefix: string;
-  readonly inItem: boolean;
-  readonly signal: AbortSignal;
-  readonly error: FailureInfo | undefined;
   readonly #allIds: ReadonlySet<string>;
   #view: Record<string, unknown> | undefined;
 
-  constructor(parent: Frame | undefined, allIds: ReadonlySet<string>, init: Partial<Omit<Frame, "outputs" | "view">> & { signal: AbortSignal }) {
+  constructor(parent: Frame | undefined, allIds: ReadonlySet<string>, init: FrameInit) {
     this.outputs = Object.create(parent?.outputs ?? null) as Record<string, unknown>;
     this.item = init.item ?? parent?.item;
     this.index = init.index ?? parent?.index ?? 0;
