@@ -27,6 +27,8 @@ export type { SecretRef, SecretProvider, WithSecrets } from "./runtime/secrets.j
 export { MemoryArtifactStore, scopedUri } from "./runtime/storage.js";
 export type { ArtifactStore, ArtifactInfo } from "./runtime/storage.js";
 export type { RunOptions } from "./engine/run.js";
+export { resumeStateFromEvents, ResumeUnsafeError } from "./engine/resume.js";
+export type { ResumeState, ResumedAttempt } from "./engine/resume.js";
 export type { Execution, StepRecord, LogRecord, ItemFailure } from "./engine/records.js";
 export type { ExecutionEvent, ExecutionState, StepState, LogLevel, ErrorInfo, EventListener } from "./engine/events.js";
 export type { GraphJSON, GraphNodeJSON } from "./graph/json.js";

@@ -1,5 +1,6 @@
 /** The context every step, condition and item function receives; typed by the builder. */
 import type { ArtifactStore } from "../runtime/storage.js";
+import type { ResumedAttempt } from "../engine/resume.js";
 
 export interface ExecutionInfo {
   readonly id: string;
@@ -46,6 +47,10 @@ export interface Ctx<TInputs, TSteps, TItem = never> {
   readonly storage: ArtifactStore;
   /** 1 on the first try, 2 on the first retry, ... */
   readonly attempt: number;
+  /** Set when this step is re-run after its attempt was interrupted (resume), with its last checkpoint. */
+  readonly resumed: ResumedAttempt | undefined;
+  /** Records durable progress so a resumed execution can pick up where this attempt was. */
+  checkpoint(data: unknown): void;
 }
 
 /** Context inside an `errors` branch: the usual context plus the failure. */

@@ -29,6 +29,11 @@ export interface StepOptions<TNeeds extends string = string> {
   allowFailure?: boolean;
   /** Shown in the graph and the terminal. */
   description?: string;
+  /**
+   * `false` when running the step twice would repeat an effect (send a payment, rotate a key):
+   * resuming an execution that stopped while this step ran then asks instead of re-running it.
+   */
+  idempotent?: boolean;
 }
 
 export type AnyFn = (ctx: any) => unknown;

@@ -33,7 +33,12 @@ export type ExecutionEvent =
       readonly error?: ErrorInfo;
       /** A failure that `allowFailure` let through. */
       readonly allowed?: boolean;
+      /** The step's output (SUCCESS only), for the execution store. */
+      readonly output?: unknown;
+      /** Finished in an earlier run of this execution; its recorded output was reused. */
+      readonly resumed?: boolean;
     })
+  | (Base & { readonly type: "step.checkpoint"; readonly path: string; readonly stepId: string; readonly attempt: number; readonly data: unknown })
   | (Base & { readonly type: "item.started"; readonly path: string; readonly forEach: string; readonly index: number; readonly total: number })
   | (Base & { readonly type: "item.finished"; readonly path: string; readonly forEach: string; readonly index: number; readonly state: "SUCCESS" | "FAILED" | "CANCELLED"; readonly error?: ErrorInfo })
   | (Base & { readonly type: "log"; readonly path: string; readonly stepId: string; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> })

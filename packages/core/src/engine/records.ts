@@ -22,6 +22,8 @@ export interface StepRecord {
   error?: ErrorInfo;
   /** A failure that `allowFailure` let through. */
   allowed?: boolean;
+  /** Finished in an earlier run of this execution (resume); its output was reused. */
+  resumed?: boolean;
   /** forEach only. */
   items?: { total: number; succeeded: number; failed: number; failures: ItemFailure[] };
   /** if only. */

@@ -12,6 +12,7 @@ import type { SecretProvider } from "../runtime/secrets.js";
 import type { EventListener, ExecutionState, LogLevel } from "./events.js";
 import type { Execution } from "./records.js";
 import type { RunState } from "./state.js";
+import type { ResumeState } from "./resume.js";
 import { LEVELS, StepContext, newFrame } from "./state.js";
 import { MemoryArtifactStore } from "../runtime/storage.js";
 import { SecretResolver, envSecrets } from "../runtime/secrets.js";
@@ -36,6 +37,8 @@ export interface RunOptions<TIn> {
   cancelGraceMs?: number;
   /** Random source for retry jitter (tests pass a seeded one). */
   random?: () => number;
+  /** Continue an interrupted execution (pass its `executionId` too): see ResumeState. */
+  resume?: ResumeState;
 }
 
 export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOptions<unknown>): Promise<Execution<TOut>> {
@@ -62,6 +65,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     minLevel: LEVELS[options.logLevel ?? "info"],
     allIds: compiled.allIds,
     random: options.random ?? Math.random,
+    resume: options.resume,
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
 

@@ -10,7 +10,7 @@ import type { FailureInfo } from "../dsl/context.js";
 import type { ItemFailure, StepRecord } from "./records.js";
 import type { Frame, RunState } from "./state.js";
 import { newFrame, StepContext } from "./state.js";
-import { errorInfo, finishRecord, runStep, startRecord } from "./step.js";
+import { errorInfo, finishRecord, restoreCompleted, runStep, startRecord } from "./step.js";
 import { CancelledError, CapstanError, StepFailedError, messageOf } from "../errors.js";
 
 export function runScope(scope: CompiledScope, frame: Frame, rs: RunState): Promise<void> {
@@ -70,6 +70,7 @@ function runNode(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void> {
 async function control(cn: CompiledNode, frame: Frame, rs: RunState, body: (record: StepRecord, path: string) => Promise<unknown>): Promise<void> {
   const path = frame.prefix + cn.node.id;
   const record = startRecord(rs, frame, cn, path);
+  if (rs.resume && restoreCompleted(rs, frame, record)) return;
   record.attempts = 1;
   rs.emit?.({ type: "step.started", executionId: rs.execution.id, time: Date.now(), path, stepId: cn.node.id, kind: cn.node.kind, attempt: 1 });
   try {

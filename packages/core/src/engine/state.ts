@@ -6,6 +6,7 @@ import type { SecretResolver } from "../runtime/secrets.js";
 import type { ExecutionEvent, LogLevel } from "./events.js";
 import type { LogRecord, StepRecord } from "./records.js";
 import type { Masker } from "./mask.js";
+import type { ResumeState, ResumedAttempt } from "./resume.js";
 import { CapstanError } from "../errors.js";
 
 export interface RunState {
@@ -22,6 +23,7 @@ export interface RunState {
   /** Every step id of the flow, to tell a typo from a step that has not finished. */
   readonly allIds: ReadonlySet<string>;
   readonly random: () => number;
+  readonly resume: ResumeState | undefined;
 }
 
 export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -118,8 +120,17 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   get log(): Logger {
     return (this.#log ??= stepLogger(this.rs, this.path, this.id));
   }
-  secret(name: string): Promise<string> {
-    return this.rs.secrets.get(name);
+  // Getters returning closures (not methods): `({ secret, checkpoint }) => ...` destructures them.
+  get secret(): (name: string) => Promise<string> {
+    return (name) => this.rs.secrets.get(name);
+  }
+  /** Set when this step is re-run after an interrupted attempt (resume), with its last checkpoint. */
+  get resumed(): ResumedAttempt | undefined {
+    return this.rs.resume?.interrupted?.[this.path];
+  }
+  /** Records durable progress (e.g. the pod a step created) so a resumed run can pick it up. */
+  get checkpoint(): (data: unknown) => void {
+    return (data) => this.rs.emit?.({ type: "step.checkpoint", executionId: this.rs.execution.id, time: Date.now(), path: this.path, stepId: this.id, attempt: this.attempt, data });
   }
 }
 

@@ -8,6 +8,7 @@ import type { StepRecord } from "./records.js";
 import type { Frame, RunState } from "./state.js";
 import { StepContext } from "./state.js";
 import { backoffDelay, isRetryable, sleep } from "./retry.js";
+import { ResumeUnsafeError } from "./resume.js";
 import { CancelledError, CapstanError, StepFailedError, StepTimeoutError, TaskInputError, TaskOutputError, issuesFromZod, messageOf } from "../errors.js";
 
 export function errorInfo(rs: RunState, err: unknown, stepPath?: string): ErrorInfo {
@@ -30,13 +31,15 @@ export function startRecord(rs: RunState, frame: Frame, cn: CompiledNode, path: 
   return record;
 }
 
-export function finishRecord(rs: RunState, record: StepRecord, state: StepRecord["state"], error?: ErrorInfo, allowed?: boolean): void {
+export function finishRecord(rs: RunState, record: StepRecord, state: StepRecord["state"], error?: ErrorInfo, allowed?: boolean, resumed?: boolean): void {
   record.state = state;
   record.endedAt = Date.now();
   record.durationMs = record.endedAt - (record.startedAt ?? record.endedAt);
   if (error) record.error = error;
   if (allowed) record.allowed = true;
-  rs.emit?.({
+  if (resumed) record.resumed = true;
+  if (!rs.emit) return;
+  rs.emit({
     type: "step.finished",
     executionId: rs.execution.id,
     time: record.endedAt,
@@ -48,6 +51,8 @@ export function finishRecord(rs: RunState, record: StepRecord, state: StepRecord
     durationMs: record.durationMs,
     ...(error ? { error } : {}),
     ...(allowed ? { allowed } : {}),
+    ...(state === "SUCCESS" && record.output !== undefined ? { output: record.output } : {}),
+    ...(resumed ? { resumed } : {}),
   });
 }
 
@@ -55,6 +60,13 @@ export function runStep(cn: CompiledNode, frame: Frame, rs: RunState): Promise<v
   const node = cn.node as StepNode;
   const path = frame.prefix + node.id;
   const record = startRecord(rs, frame, cn, path, node.task ? node.task.type : "function");
+  if (rs.resume) {
+    if (restoreCompleted(rs, frame, record)) return RESOLVED;
+    if (rs.resume.interrupted?.[path] && node.options.idempotent === false && !rs.resume.rerun?.includes(path)) {
+      const f = fail(node, frame, rs, path, record, new ResumeUnsafeError(path));
+      return f === ALLOWED ? RESOLVED : Promise.reject(f);
+    }
+  }
   if (cn.retry === undefined && cn.timeoutMs === undefined) return runOnce(node, frame, rs, path, record);
   return runAttempts(cn, node, frame, rs, path, record);
 }
@@ -100,6 +112,16 @@ function rethrowUnlessAllowed(f: unknown): void {
 }
 
 const RESOLVED = Promise.resolve();
+
+/** On resume: a node that finished in an earlier run gets its recorded output back instead of running. */
+export function restoreCompleted(rs: RunState, frame: Frame, record: StepRecord): boolean {
+  const done = rs.resume?.completed[record.path];
+  if (!done) return false;
+  frame.outputs[record.id] = done.output;
+  record.output = done.output;
+  finishRecord(rs, record, "SUCCESS", undefined, undefined, true);
+  return true;
+}
 
 function succeed(node: StepNode, frame: Frame, rs: RunState, record: StepRecord, value: unknown): void {
   frame.outputs[node.id] = value;

@@ -17,6 +17,7 @@ import type { Logger, ExecutionInfo } from "../dsl/context.js";
 import type { ArtifactStore } from "../runtime/storage.js";
 import type { WithSecrets } from "../runtime/secrets.js";
 import { CapstanError } from "../errors.js";
+import type { ResumedAttempt } from "../engine/resume.js";
 
 const TASK = Symbol.for("capstan.task");
 
@@ -27,6 +28,10 @@ export interface TaskContext {
   secret(name: string): Promise<string>;
   readonly storage: ArtifactStore;
   readonly step: { readonly id: string; readonly path: string; readonly attempt: number };
+  /** Set when this step is re-run after its attempt was interrupted (resume): the last checkpoint it recorded. */
+  readonly resumed: ResumedAttempt | undefined;
+  /** Records durable progress (e.g. the pod it created) so a resumed execution can reattach instead of starting over. */
+  checkpoint(data: unknown): void;
 }
 
 export interface TaskDefinition<TType extends string, TSchema extends z.ZodType, TOut> {

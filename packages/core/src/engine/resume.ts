@@ -1,0 +1,58 @@
+/**
+ * Resuming an execution that was interrupted (a killed process, a lost machine). The execution
+ * store rebuilds a ResumeState from the recorded events; the engine then reuses the outputs of
+ * steps that finished, re-runs steps whose outcome is unknown (handing them their last
+ * checkpoint, so a pod step can reattach to its pod), and refuses to re-run a step declared
+ * `idempotent: false` unless the user says so.
+ */
+import { CapstanError } from "../errors.js";
+
+export interface ResumeState {
+  /** Steps that finished successfully, by path (`deploy`, `tenants[3].apply`): their outputs are reused. */
+  readonly completed: Readonly<Record<string, { readonly output: unknown }>>;
+  /** Steps that had started when the execution stopped, by path, with the last checkpoint they recorded. */
+  readonly interrupted?: Readonly<Record<string, { readonly attempt: number; readonly checkpoint?: unknown }>>;
+  /** Paths of non-idempotent steps the user confirmed may run again. */
+  readonly rerun?: readonly string[];
+}
+
+/** What a re-run step learns about its interrupted attempt. */
+export interface ResumedAttempt {
+  readonly attempt: number;
+  readonly checkpoint?: unknown;
+}
+
+export class ResumeUnsafeError extends CapstanError {
+  override name = "ResumeUnsafeError";
+  constructor(readonly stepPath: string) {
+    super(
+      "CAPSTAN_RESUME_UNSAFE",
+      `step "${stepPath}" was running when the execution stopped and is declared idempotent: false, so running it again could repeat its effect`,
+      { hint: `check whether it took effect, then resume with --rerun ${stepPath} to run it again`, retryable: false, details: { stepPath } },
+    );
+  }
+}
+
+type ResumeEvent =
+  | { type: "step.started"; path: string; attempt: number }
+  | { type: "step.finished"; path: string; state: string; output?: unknown }
+  | { type: "step.checkpoint"; path: string; attempt: number; data: unknown }
+  | { type: string };
+
+/**
+ * Rebuilds what a resumed run needs from an interrupted execution's events, in order: finished
+ * steps with their outputs, and steps that started without finishing (with their last checkpoint).
+ */
+export function resumeStateFromEvents(events: Iterable<ResumeEvent>, rerun: readonly string[] = []): ResumeState {
+  const completed: Record<string, { output: unknown }> = {};
+  const running = new Map<string, { attempt: number; checkpoint?: unknown }>();
+  for (const e of events) {
+    if (e.type === "step.started" && "attempt" in e) running.set(e.path, { ...running.get(e.path), attempt: e.attempt });
+    else if (e.type === "step.checkpoint" && "data" in e) running.set(e.path, { attempt: e.attempt, checkpoint: e.data });
+    else if (e.type === "step.finished" && "state" in e) {
+      running.delete(e.path);
+      if (e.state === "SUCCESS") completed[e.path] = { output: e.output };
+    }
+  }
+  return { completed, interrupted: Object.fromEntries(running), rerun };
+}
