@@ -51,6 +51,8 @@ export interface Ctx<TInputs, TSteps, TItem = never> {
   readonly resumed: ResumedAttempt | undefined;
   /** Records durable progress so a resumed execution can pick up where this attempt was. */
   checkpoint(data: unknown): void;
+  /** Run-scoped integration settings (`run({ services })`), by integration name. */
+  readonly services: Readonly<Record<string, unknown>>;
 }
 
 /** Context inside an `errors` branch: the usual context plus the failure. */

@@ -1,18 +1,30 @@
 /**
- * Replaces resolved secret values in text before it leaves the engine (logs, errors, events).
- * Each value is masked with its base64 and URL-encoded forms and, for multi-line values, each line.
+ * Masking: every resolved secret value is replaced by `****` before text leaves the engine (logs,
+ * errors, events, stored outputs). Exact matching alone leaks (Kestra, GitHub Actions), so each
+ * value is registered with the forms it commonly takes in output:
+ *
+ * - the value itself and its JSON-escaped form (a multi-line value inside a JSON string);
+ * - each line of a multi-line value (a PEM key logged line by line);
+ * - base64 and base64url, also as found *inside* a longer encoding (`base64("user:" + value)`):
+ *   the three byte alignments each yield a stable run of characters;
+ * - URL-encoded (`encodeURIComponent`, form encoding with `+`, lower-case escapes).
+ *
+ * Forms shorter than 4 characters are not masked: they would blank ordinary text.
+ * `stream()` masks text that arrives in chunks (pod logs), holding back just enough of the tail to
+ * catch a value split across two chunks.
  */
+export const MASK = "****";
+/** Shorter forms are not masked: they would blank ordinary words. */
+export const MIN_MASK_LENGTH = 4;
+
 export class Masker {
   readonly #needles = new Set<string>();
   #sorted: string[] = [];
 
   add(value: string): void {
-    const forms = [value, Buffer.from(value).toString("base64"), encodeURIComponent(value)];
-    for (const line of value.split(/\r?\n/)) forms.push(line);
     let changed = false;
-    for (const f of forms) {
-      // Very short fragments would mask ordinary text; a 1–3 character secret is not worth that.
-      if (f.length >= 4 && !this.#needles.has(f)) {
+    for (const f of formsOf(value)) {
+      if (f.length >= MIN_MASK_LENGTH && !this.#needles.has(f)) {
         this.#needles.add(f);
         changed = true;
       }
@@ -25,10 +37,160 @@ export class Masker {
     return this.#sorted.length > 0;
   }
 
+  /** Every string masked, longest first. */
+  get needles(): readonly string[] {
+    return this.#sorted;
+  }
+
   mask(text: string): string {
     if (this.#sorted.length === 0) return text;
     let out = text;
-    for (const n of this.#sorted) if (out.includes(n)) out = out.split(n).join("****");
+    for (const n of this.#sorted) if (out.includes(n)) out = out.split(n).join(MASK);
     return out;
   }
+
+  /**
+   * A copy of `value` with every string (object keys too) masked, walking plain objects and
+   * arrays; other objects are kept as they are. Returns `value` itself when nothing changed.
+   */
+  maskValue<T>(value: T): T {
+    if (this.#sorted.length === 0) return value;
+    return this.#maskDeep(value, 0) as T;
+  }
+
+  #maskDeep(value: unknown, depth: number): unknown {
+    if (typeof value === "string") return this.mask(value);
+    if (depth > 100 || typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const m = this.#maskDeep(value[i], depth + 1);
+        if (m !== value[i]) (copy ??= value.slice())[i] = m;
+      }
+      return copy ?? value;
+    }
+    if (value instanceof Error) {
+      const message = this.mask(value.message);
+      return message === value.message ? value : Object.assign(new Error(message), { name: value.name });
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const mk = this.mask(k);
+      const mv = this.#maskDeep(v, depth + 1);
+      if (mk !== k || mv !== v) changed = true;
+      out[mk] = mv;
+    }
+    return changed ? out : value;
+  }
+
+  /** A masker for one stream of chunks; values registered later are masked from then on. */
+  stream(): StreamMasker {
+    return new StreamMasker(this);
+  }
+}
+
+/**
+ * Masks a stream whose chunks may split a secret anywhere (even inside a UTF-8 character).
+ * `write` returns the text that is safe to emit now; `end` returns the rest.
+ */
+export class StreamMasker {
+  readonly #masker: Masker;
+  readonly #decoder = new TextDecoder();
+  #pending = "";
+
+  constructor(masker: Masker) {
+    this.#masker = masker;
+  }
+
+  write(chunk: string | Uint8Array): string {
+    this.#pending += typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    return this.#drain(false);
+  }
+
+  /** Emits what is held back. Call at the end of the stream (or when it goes quiet). */
+  end(): string {
+    this.#pending += this.#decoder.decode();
+    return this.#drain(true);
+  }
+
+  #drain(final: boolean): string {
+    const buf = this.#pending;
+    const needles = this.#masker.needles;
+    if (needles.length === 0 || final) {
+      this.#pending = "";
+      return this.#masker.mask(buf);
+    }
+    // Hold back the longest tail that could be the start of a value...
+    let cut = buf.length - heldTail(buf, needles);
+    // ...and never cut through a value that is already complete in the buffer.
+    for (let moved = true; moved && cut > 0; ) {
+      moved = false;
+      for (const n of needles) {
+        const i = buf.indexOf(n, Math.max(0, cut - n.length + 1));
+        if (i !== -1 && i < cut && i + n.length > cut) {
+          cut = i;
+          moved = true;
+        }
+      }
+    }
+    this.#pending = buf.slice(cut);
+    return this.#masker.mask(buf.slice(0, cut));
+  }
+}
+
+/** Length of the longest suffix of `buf` that is a proper prefix of some needle. */
+function heldTail(buf: string, needles: readonly string[]): number {
+  let best = 0;
+  for (const n of needles) {
+    const first = n[0]!;
+    // Only suffixes longer than the best so far matter.
+    let i = buf.indexOf(first, Math.max(0, buf.length - n.length + 1));
+    while (i !== -1 && buf.length - i > best) {
+      if (n.startsWith(buf.slice(i))) {
+        best = buf.length - i;
+        break;
+      }
+      i = buf.indexOf(first, i + 1);
+    }
+  }
+  return best;
+}
+
+/** The forms a value commonly takes in output (see the module comment). */
+export function formsOf(value: string): string[] {
+  const forms = [value];
+  const json = JSON.stringify(value).slice(1, -1);
+  if (json !== value) forms.push(json);
+  const lines = value.split(/\r?\n/);
+  if (lines.length > 1) for (const line of lines) forms.push(line, line.trim());
+  forms.push(...base64Forms(value));
+  const uri = encodeURIComponent(value);
+  if (uri !== value) {
+    forms.push(uri, uri.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), uri.replace(/%20/g, "+"));
+  }
+  return forms;
+}
+
+/**
+ * The full base64 encoding, and for each byte alignment the run of characters that depends on the
+ * value's bytes alone, so the value is found inside a longer encoding too. Also base64url.
+ */
+function base64Forms(value: string): string[] {
+  const bytes = Buffer.from(value, "utf8");
+  const full = bytes.toString("base64");
+  const out = [full];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    // Characters mixing bits of the neighbouring bytes vary with context: keep only the stable run.
+    const stable = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+    out.push(stable);
+  }
+  for (const f of out.slice()) {
+    const url = f.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    if (url !== f) out.push(url);
+  }
+  return out;
 }

@@ -39,6 +39,12 @@ export interface RunOptions<TIn> {
   random?: () => number;
   /** Continue an interrupted execution (pass its `executionId` too): see ResumeState. */
   resume?: ResumeState;
+  /**
+   * Run-scoped settings and connections for integrations, by name: e.g. which connection a
+   * cluster name maps to, so tests swap in emulated clusters without touching the flow.
+   * Each integration documents its key (`kubernetes`, `slack`, ...).
+   */
+  services?: Readonly<Record<string, unknown>>;
 }
 
 export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOptions<unknown>): Promise<Execution<TOut>> {
@@ -66,6 +72,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     allIds: compiled.allIds,
     random: options.random ?? Math.random,
     resume: options.resume,
+    services: Object.freeze({ ...options.services }),
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
 

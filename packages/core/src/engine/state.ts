@@ -24,6 +24,7 @@ export interface RunState {
   readonly allIds: ReadonlySet<string>;
   readonly random: () => number;
   readonly resume: ResumeState | undefined;
+  readonly services: Readonly<Record<string, unknown>>;
 }
 
 export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -110,6 +111,9 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   }
   get storage(): ArtifactStore {
     return this.rs.storage;
+  }
+  get services(): Readonly<Record<string, unknown>> {
+    return this.rs.services;
   }
   get error(): FailureInfo | undefined {
     return this.frame.error;

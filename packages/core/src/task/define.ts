@@ -32,6 +32,8 @@ export interface TaskContext {
   readonly resumed: ResumedAttempt | undefined;
   /** Records durable progress (e.g. the pod it created) so a resumed execution can reattach instead of starting over. */
   checkpoint(data: unknown): void;
+  /** Run-scoped integration settings (`run({ services })`), by integration name. */
+  readonly services: Readonly<Record<string, unknown>>;
 }
 
 export interface TaskDefinition<TType extends string, TSchema extends z.ZodType, TOut> {
