@@ -1,0 +1,90 @@
+/**
+ * One cluster's client. Requests go through @kubernetes/client-node's own HTTP layer and auth
+ * (KubeConfig.applySecurityAuthentication, its undici fetch and TLS dispatcher) but with raw JSON
+ * bodies: the typed object API re-serializes bodies through its models and silently drops unknown
+ * fields and strategic-merge directives (research §1.3), which would hide manifest typos from the
+ * apiserver's strict validation. Every request is limited per cluster and retried when transient.
+ */
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
+import { KubernetesError, networkCode } from "../errors.js";
+import type { RequestLimiter } from "./limiter.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON (a string is sent as is). */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  /** Retry transient failures (default true). Off for requests the caller retries itself. */
+  retry?: boolean;
+  /** Told about each retry (the step's log). */
+  onRetry?: (message: string) => void;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const http = new IsomorphicFetchHttpLibrary();
+
+export class KubeClient {
+  constructor(
+    readonly label: string,
+    readonly kc: KubeConfig,
+    private readonly limiter: RequestLimiter,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? "(no server)";
+  }
+
+  /** A JSON request; non-2xx becomes a KubernetesError naming the cluster and the request. */
+  async json<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.request(method, path, options);
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
+  }
+
+  async request(method: Method, path: string, options: RequestOptions = {}): Promise<Response> {
+    const where = `${method} ${path.replace(/^\/apis?\/[^/]+(\/v[^/]+)?/, "")} on ${this.label}`;
+    const once = () => this.limiter.run(() => this.#send(method, path, options, where));
+    if (options.retry === false) return once();
+    return withRetry(once, this.retry, options.signal, (err, attempt, delay) =>
+      options.onRetry?.(`${where}: ${err.reason ?? err.code} (attempt ${attempt}), retrying in ${delay}ms`),
+    );
+  }
+
+  async #send(method: Method, path: string, options: RequestOptions, where: string): Promise<Response> {
+    const url = new URL(path.replace(/^\//, ""), this.server.endsWith("/") ? this.server : `${this.server}/`);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const ctx = new RequestContext(url.toString(), HttpMethod[method]);
+    ctx.setHeaderParam("Accept", options.accept ?? "application/json");
+    if (options.body !== undefined) {
+      ctx.setHeaderParam("Content-Type", options.contentType ?? "application/json");
+      ctx.setBody(typeof options.body === "string" ? options.body : JSON.stringify(options.body));
+    }
+    if (options.signal) ctx.setSignal(options.signal);
+    let status: number;
+    let headers: Record<string, string>;
+    let text: string;
+    try {
+      await this.kc.applySecurityAuthentication(ctx);
+      const res = await http.send(ctx).toPromise();
+      status = res.httpStatusCode;
+      headers = res.headers;
+      text = await res.body.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (networkCode(err)) throw KubernetesError.network(err, where, this.server);
+      throw err;
+    }
+    if (status >= 200 && status < 300) return { status, headers, text };
+    throw KubernetesError.fromResponse(status, text, headers, where);
+  }
+}
