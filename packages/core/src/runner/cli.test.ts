@@ -57,6 +57,19 @@ describe("runCli", () => {
     expect(t.out()).toContain("step boom failed: CAPSTAN_STEP_FAILED: kaput");
   });
 
+  it("passes --services settings to the run", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "capstan-services-")), "services.yaml");
+    writeFileSync(file, "kubernetes:\n  clusters:\n    prod: { context: prod }\n");
+    let seen: unknown;
+    const t = io();
+    const f = flow({ id: "svc" }).step("peek", ({ services }) => { seen = services; });
+    expect(await runCli(f, ["--services", file], t)).toBe(0);
+    expect(seen).toEqual({ kubernetes: { clusters: { prod: { context: "prod" } } } });
+  });
+
   it("exits 2 on unknown flags and 0 on --help, which lists inputs", async () => {
     const bad = io();
     expect(await runCli(greet, ["--nope"], bad)).toBe(2);

@@ -11,7 +11,7 @@ import type { ExecutionEvent, LogLevel } from "../engine/events.js";
 import type { RunOptions } from "../engine/run.js";
 import { createReporter, type ReporterKind } from "../reporter/reporters.js";
 import { summary } from "../reporter/summary.js";
-import { describeInputs, loadInputs } from "./inputs.js";
+import { describeInputs, loadInputs, loadServices } from "./inputs.js";
 import { CapstanError } from "../errors.js";
 
 export interface CliIO {
@@ -21,7 +21,7 @@ export interface CliIO {
   signals?: { on(sig: "SIGINT" | "SIGTERM", fn: () => void): unknown; off(sig: "SIGINT" | "SIGTERM", fn: () => void): unknown };
 }
 
-export interface RunCliOptions extends Pick<RunOptions<unknown>, "secrets" | "storage" | "labels" | "cancelGraceMs"> {
+export interface RunCliOptions extends Pick<RunOptions<unknown>, "secrets" | "storage" | "labels" | "cancelGraceMs" | "services"> {
   /** Program name in usage lines. */
   name?: string;
   onExecution?: (ex: Execution) => void;
@@ -36,6 +36,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option("-o, --output <format>", "pretty (live tree), plain (one line per event) or json (one JSON event per line)").choices(["pretty", "plain", "json"]))
     .addOption(new Option("--log-level <level>", "lowest log level shown").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--label <key=value>", "a label on the execution (repeatable)", collect, [] as string[])
+    .option("--services <file>", "integration settings for the run from YAML/JSON, e.g. kubernetes: { clusters: { prod: { file: ./prod.kubeconfig } } }")
     .option("--debug", "print stack traces of errors");
 }
 
@@ -45,6 +46,7 @@ export interface RunFlags {
   output?: ReporterKind;
   logLevel: LogLevel;
   label: string[];
+  services?: string;
   debug?: boolean;
 }
 
@@ -82,6 +84,7 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
     flow.validate();
     const inputs = await loadInputs(flow.meta.inputs, flags.input, flags.inputs);
     const labels = { ...options.labels, ...Object.fromEntries(flags.label.map(splitPair)) };
+    const services = { ...options.services, ...(flags.services ? await loadServices(flags.services) : {}) };
     const reporter = createReporter(kind, io.stdout);
     signals.on("SIGINT", onSignal);
     signals.on("SIGTERM", onSignal);
@@ -94,6 +97,7 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
         logLevel: flags.logLevel,
         labels,
         ...(options.secrets ? { secrets: options.secrets } : {}),
+        services,
         ...(options.storage ? { storage: options.storage } : {}),
         ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
         onEvent: (e: ExecutionEvent) => reporter.onEvent(e),

@@ -12,24 +12,32 @@ import { CapstanError } from "../errors.js";
 
 type JSONSchema = { type?: string | string[]; properties?: Record<string, JSONSchema>; items?: JSONSchema; anyOf?: JSONSchema[]; oneOf?: JSONSchema[]; enum?: unknown[]; const?: unknown; description?: string; default?: unknown; required?: string[] };
 
+/** `--services file`: integration settings for a run (see each integration's docs for its key). */
+export async function loadServices(file: string): Promise<Record<string, unknown>> {
+  const data = await readObjectFile(file, "--services");
+  return data;
+}
+
+async function readObjectFile(file: string, flag: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw usage(`${flag} ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "pass a path to a JSON or YAML file");
+  }
+  let data: unknown;
+  try {
+    data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw usage(`${flag} ${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`, "fix the file's syntax");
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw usage(`${flag} ${file}: the file must hold an object`, "e.g. `namespace: prod`");
+  return data as Record<string, unknown>;
+}
+
 export async function loadInputs(schema: z.ZodType | undefined, pairs: readonly string[], files: readonly string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      throw usage(`--inputs ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "pass a path to a JSON or YAML file");
-    }
-    let data: unknown;
-    try {
-      data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-    } catch (e) {
-      throw usage(`--inputs ${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`, "fix the file's syntax");
-    }
-    if (typeof data !== "object" || data === null || Array.isArray(data)) throw usage(`--inputs ${file}: the file must hold an object of input names to values`, "e.g. `namespace: prod`");
-    Object.assign(out, data);
-  }
+  for (const file of files) Object.assign(out, await readObjectFile(file, "--inputs"));
   const root = schema ? (inputsJSONSchema(schema) as JSONSchema) : undefined;
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
