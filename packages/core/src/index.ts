@@ -26,6 +26,17 @@ export { secret, isSecretRef, envSecrets, staticSecrets } from "./runtime/secret
 export type { SecretRef, SecretProvider, WithSecrets } from "./runtime/secrets.js";
 export { MemoryArtifactStore, scopedUri } from "./runtime/storage.js";
 export type { ArtifactStore, ArtifactInfo } from "./runtime/storage.js";
+export { ScopedArtifactStore, contentTypeFor } from "./runtime/storage.js";
+export type { ArtifactData } from "./runtime/storage.js";
+export { LocalArtifactStore, defaultStorageDir } from "./runtime/local-store.js";
+export { fileSecrets, dirSecrets } from "./runtime/secret-files.js";
+export type { FileSecretsOptions, DirSecretsOptions } from "./runtime/secret-files.js";
+export { registerSecretProvider, defaultSecretProviders } from "./runtime/secret-defaults.js";
+export { markSecret, logStream, maskStream } from "./runtime/masking.js";
+export type { LogStream } from "./runtime/masking.js";
+export { Masker, StreamMasker } from "./engine/mask.js";
+export { fetchWithRetry, parseRetryAfter, describeRequest, requestError, DEFAULT_RETRY_ON } from "./runtime/fetch.js";
+export type { HttpRetryPolicy, FetchResult } from "./runtime/fetch.js";
 export type { RunOptions } from "./engine/run.js";
 export { resumeStateFromEvents, ResumeUnsafeError } from "./engine/resume.js";
 export type { ResumeState, ResumedAttempt } from "./engine/resume.js";
@@ -34,6 +45,7 @@ export type { ExecutionEvent, ExecutionState, StepState, LogLevel, ErrorInfo, Ev
 export type { GraphJSON, GraphNodeJSON } from "./graph/json.js";
 export { toMermaid, toDot } from "./graph/render.js";
 export type { Duration } from "./duration.js";
+export { toMs } from "./duration.js";
 export {
   CapstanError,
   FlowDefinitionError,

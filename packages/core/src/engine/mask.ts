@@ -22,6 +22,8 @@ export class Masker {
   #sorted: string[] = [];
 
   add(value: string): void {
+    // Encodings of a value too short to mask would still give it away by elimination.
+    if (value.length < MIN_MASK_LENGTH) return;
     let changed = false;
     for (const f of formsOf(value)) {
       if (f.length >= MIN_MASK_LENGTH && !this.#needles.has(f)) {
@@ -73,8 +75,7 @@ export class Masker {
       const message = this.mask(value.message);
       return message === value.message ? value : Object.assign(new Error(message), { name: value.name });
     }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value;
+    if (!isDataObject(value)) return value;
     let changed = false;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
@@ -159,6 +160,17 @@ function heldTail(buf: string, needles: readonly string[]): number {
   return best;
 }
 
+/**
+ * A plain data object: its prototype chain has no class prototype (scope outputs inherit from the
+ * enclosing scope's outputs, which are data too). Class instances (Date, Map, clients) are not walked.
+ */
+function isDataObject(value: object): boolean {
+  for (let p = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.hasOwn(p, "constructor")) return false;
+  }
+  return true;
+}
+
 /** The forms a value commonly takes in output (see the module comment). */
 export function formsOf(value: string): string[] {
   const forms = [value];
@@ -167,9 +179,11 @@ export function formsOf(value: string): string[] {
   const lines = value.split(/\r?\n/);
   if (lines.length > 1) for (const line of lines) forms.push(line, line.trim());
   forms.push(...base64Forms(value));
-  const uri = encodeURIComponent(value);
-  if (uri !== value) {
-    forms.push(uri, uri.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), uri.replace(/%20/g, "+"));
+  // Percent-encoding (encodeURIComponent) and form encoding (URLSearchParams), each also with
+  // the lower-case escapes some encoders emit.
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  for (const encoded of [encodeURIComponent(value), form]) {
+    if (encoded !== value) forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));
   }
   return forms;
 }

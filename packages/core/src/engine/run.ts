@@ -14,8 +14,10 @@ import type { Execution } from "./records.js";
 import type { RunState } from "./state.js";
 import type { ResumeState } from "./resume.js";
 import { LEVELS, StepContext, newFrame } from "./state.js";
-import { MemoryArtifactStore } from "../runtime/storage.js";
-import { SecretResolver, envSecrets } from "../runtime/secrets.js";
+import { ScopedArtifactStore } from "../runtime/storage.js";
+import { LocalArtifactStore } from "../runtime/local-store.js";
+import { SecretResolver } from "../runtime/secrets.js";
+import { defaultSecretProviders } from "../runtime/secret-defaults.js";
 import { Masker } from "./mask.js";
 import { runScope } from "./scope.js";
 import { errorInfo } from "./step.js";
@@ -26,9 +28,18 @@ export interface RunOptions<TIn> {
   signal?: AbortSignal;
   /** Called synchronously for every event, in order. */
   onEvent?: EventListener;
-  /** Secret providers, tried in order. Default: the environment (`CAPSTAN_SECRET_<NAME>`). */
+  /**
+   * Secret providers, tried in order. Default: the environment (`CAPSTAN_SECRET_<NAME>`), then
+   * `CAPSTAN_SECRETS_FILE`, `CAPSTAN_SECRETS_DIR`, then providers added with `registerSecretProvider`.
+   */
   secrets?: readonly SecretProvider[];
+  /**
+   * Where artifacts go. Default: a `LocalArtifactStore` in `storageDir`. Steps see it scoped to
+   * the execution (`capstan://<flow>/<execution>/...`) as `ctx.storage`.
+   */
   storage?: ArtifactStore;
+  /** Directory of the default local store. Default `CAPSTAN_STORAGE_DIR`, else `.capstan/storage`. */
+  storageDir?: string;
   labels?: Record<string, string>;
   executionId?: string;
   /** Lowest log level recorded. Default `info`. */
@@ -62,11 +73,11 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   const rs: RunState = {
     execution,
     inputs,
-    emit: options.onEvent,
+    emit: maskedListener(options.onEvent, masker),
     records: {},
     logs: [],
-    secrets: new SecretResolver(options.secrets ?? [envSecrets()], (v) => masker.add(v)),
-    storage: options.storage ?? new MemoryArtifactStore(),
+    secrets: new SecretResolver(options.secrets ?? defaultSecretProviders(), (v) => masker.add(v)),
+    storage: new ScopedArtifactStore(options.storage ?? new LocalArtifactStore(options.storageDir), meta.id, execution.id),
     masker,
     minLevel: LEVELS[options.logLevel ?? "info"],
     allIds: compiled.allIds,
@@ -143,11 +154,27 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     startedAt,
     endedAt,
     durationMs: endedAt.getTime() - startedAt.getTime(),
-    steps: rs.records,
-    outputs,
-    ...(error ? { error } : {}),
-    logs: rs.logs,
+    // Masked again at the end: a value registered late (markSecret) may be in earlier records.
+    steps: masker.active ? mapValues(rs.records, (r) => masker.maskValue(r)) : rs.records,
+    outputs: masker.maskValue(outputs),
+    ...(error ? { error: masker.maskValue(error) } : {}),
+    logs: masker.active ? rs.logs.map((l) => masker.maskValue(l)) : rs.logs,
   };
+}
+
+/**
+ * Every event leaves the engine masked: outputs, checkpoints, errors, log fields. Undefined when
+ * nobody listens, so the hot path builds no events; no copy while no secret has been resolved.
+ */
+function maskedListener(listener: EventListener | undefined, masker: Masker): EventListener | undefined {
+  if (!listener) return undefined;
+  return (event) => listener(masker.active ? masker.maskValue(event) : event);
+}
+
+function mapValues<T>(obj: Record<string, T>, fn: (v: T) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k in obj) out[k] = fn(obj[k]!);
+  return out;
 }
 
 /** Resolves when `work` settles, or `graceMs` after `signal` aborts, whichever is first. */

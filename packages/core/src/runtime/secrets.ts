@@ -6,7 +6,7 @@
  * @example
  * flow({ id: "x" }).step("post", slack.postMessage({ token: secret("SLACK_TOKEN"), channel: "#ops", text: "hi" }))
  */
-import { CapstanError } from "../errors.js";
+import { CapstanError, messageOf } from "../errors.js";
 
 const SECRET = Symbol.for("capstan.secret");
 
@@ -84,7 +84,21 @@ export class SecretResolver {
 
   async #lookup(name: string): Promise<string> {
     for (const provider of this.providers) {
-      const value = await provider.get(name);
+      let value: string | undefined;
+      try {
+        value = await provider.get(name);
+      } catch (err) {
+        // A provider that fails (Vault down, unreadable file) is not the same as a missing secret.
+        if (err instanceof CapstanError && err.code === "CAPSTAN_SECRET_PROVIDER_FAILED") throw err;
+        throw new CapstanError("CAPSTAN_SECRET_PROVIDER_FAILED", `secret "${name}": provider ${provider.name} failed: ${messageOf(err)}`, {
+          hint: err instanceof CapstanError && err.hint ? err.hint : "check that the provider is reachable and configured",
+          retryable: err instanceof CapstanError ? err.retryable : true,
+          cause: err,
+        });
+      }
+      if (value !== undefined && typeof value !== "string") {
+        throw new CapstanError("CAPSTAN_SECRET_PROVIDER_FAILED", `secret "${name}": provider ${provider.name} returned a ${typeof value}, not a string`, { retryable: false });
+      }
       if (value !== undefined) {
         this.#onResolved?.(value);
         return value;
