@@ -1,0 +1,167 @@
+/**
+ * Every container's log, live, in the execution log: one follower per container (see
+ * container-log.ts), each line prefixed with `[container] ` and masked for secrets. Lines that
+ * carry a `::{"outputs":...}::` directive set `vars` instead of being logged. The last lines of
+ * each container are kept for error messages, and the read positions for checkpoints, so a
+ * resumed step continues its pod's log where the interrupted one stopped.
+ */
+import { logStream, type LogStream, type TaskContext } from "@capstan/core";
+import type { KubeClient } from "../../client/client.js";
+import { KubernetesError } from "../../errors.js";
+import { ContainerLog, type ContainerProbe } from "./container-log.js";
+import { LogCursor, type CursorState } from "./log-cursor.js";
+import { parseDirective } from "./outputs.js";
+
+interface PodLike {
+  metadata?: { uid?: string };
+  spec?: { restartPolicy?: string; initContainers?: { name: string; restartPolicy?: string }[] };
+  status?: {
+    phase?: string;
+    containerStatuses?: StatusLike[];
+    initContainerStatuses?: StatusLike[];
+  };
+}
+interface StatusLike {
+  name: string;
+  restartCount?: number;
+  state?: { terminated?: { exitCode?: number } };
+}
+
+export interface PodLogsOptions {
+  client: KubeClient;
+  namespace: string;
+  pod: string;
+  uid: string | undefined;
+  ctx: Pick<TaskContext, "log">;
+  signal: AbortSignal;
+  /** Read positions from a checkpoint: continue there instead of from the start. */
+  cursors?: Record<string, CursorState> | undefined;
+  /** Called at most every `progressMs` while lines arrive (to checkpoint the cursors). */
+  onProgress?: () => void;
+  progressMs?: number;
+  /** Lines kept per container for error messages. Default 20. */
+  keepLines?: number;
+}
+
+export class PodLogs {
+  /** Values set by `::{"outputs":{...}}::` lines, later lines winning. */
+  readonly vars: Record<string, unknown> = {};
+  readonly #o: PodLogsOptions;
+  readonly #followers = new Map<string, { log: ContainerLog; cursor: LogCursor; tail: string[]; out: LogStream }>();
+  #lastProgress = 0;
+
+  constructor(options: PodLogsOptions) {
+    this.#o = options;
+  }
+
+  /** Starts following a container (once; later calls are no-ops). */
+  follow(container: string): void {
+    if (this.#followers.has(container) || this.#o.signal.aborted) return;
+    const { ctx } = this.#o;
+    const cursor = new LogCursor(this.#o.cursors?.[container]);
+    const tail: string[] = [];
+    const keep = this.#o.keepLines ?? 20;
+    const prefix = `[${container}] `;
+    const stream = logStream(ctx, { prefix });
+    let ended = false;
+    const out: LogStream = {
+      write: (chunk) => stream.write(chunk),
+      end: () => {
+        if (!ended) (ended = true), stream.end();
+      },
+    };
+    const progressMs = this.#o.progressMs ?? 1000;
+    const onLine = (text: string) => {
+      const directive = text.includes("::{") ? parseDirective(text) : undefined;
+      if (directive) {
+        Object.assign(this.vars, directive.outputs);
+        for (const l of directive.logs ?? []) ctx.log[l.level](prefix + l.message);
+      } else {
+        out.write(`${text}\n`);
+        tail.push(text);
+        if (tail.length > keep) tail.shift();
+      }
+      if (this.#o.onProgress) {
+        const now = Date.now();
+        if (now - this.#lastProgress >= progressMs) {
+          this.#lastProgress = now;
+          this.#o.onProgress();
+        }
+      }
+    };
+    const log = new ContainerLog({
+      client: this.#o.client,
+      namespace: this.#o.namespace,
+      pod: this.#o.pod,
+      container,
+      cursor,
+      onLine,
+      probe: () => this.#probe(container),
+      signal: this.#o.signal,
+      onGiveUp: (err) => ctx.log.warn(`${prefix}the end of this container's log could not be read: ${(err as Error)?.message ?? String(err)}`),
+    });
+    this.#followers.set(container, { log, cursor, tail, out });
+  }
+
+  following(container: string): boolean {
+    return this.#followers.has(container);
+  }
+
+  /** Waits until these containers' logs are read to the end (they have terminated). */
+  async drain(containers: readonly string[]): Promise<void> {
+    await Promise.all(containers.map((c) => this.#followers.get(c)?.log.done));
+    for (const c of containers) this.#followers.get(c)?.out.end();
+  }
+
+  /**
+   * Stops following every container after a last read of what is there (sidecars, a pod going
+   * away); `graceMs` lets open streams end by themselves first.
+   */
+  async finish(graceMs = 0): Promise<void> {
+    await Promise.all([...this.#followers.values()].map((f) => f.log.finish(graceMs)));
+    for (const f of this.#followers.values()) f.out.end();
+  }
+
+  lastLines(container: string): readonly string[] {
+    return this.#followers.get(container)?.tail ?? [];
+  }
+
+  lineCount(container: string): number {
+    return this.#followers.get(container)?.log.lines ?? 0;
+  }
+
+  cursors(): Record<string, CursorState> {
+    const out: Record<string, CursorState> = { ...this.#o.cursors };
+    for (const [name, f] of this.#followers) {
+      const s = f.cursor.state;
+      if (s) out[name] = s;
+    }
+    return out;
+  }
+
+  async #probe(container: string): Promise<ContainerProbe | undefined> {
+    const { client, namespace, pod, uid, signal } = this.#o;
+    let obj: PodLike;
+    try {
+      obj = await client.json<PodLike>("GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`, { signal, retry: false });
+    } catch (err) {
+      if (err instanceof KubernetesError && err.httpStatus === 404) return { gone: true, terminated: true, restartCount: 0 };
+      throw err;
+    }
+    if (uid && obj.metadata?.uid !== uid) return { gone: true, terminated: true, restartCount: 0 };
+    return probeContainer(obj, container);
+  }
+}
+
+/**
+ * Whether a container has run for the last time: terminated, and not about to restart (its restart
+ * policy is Never, or OnFailure and it succeeded, or the pod itself has finished).
+ */
+export function probeContainer(pod: PodLike, container: string): ContainerProbe {
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  const terminated = status?.state?.terminated;
+  const policy = pod.spec?.initContainers?.find((c) => c.name === container)?.restartPolicy ?? pod.spec?.restartPolicy ?? "Always";
+  const podDone = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+  const last = terminated !== undefined && (podDone || policy === "Never" || (policy === "OnFailure" && terminated.exitCode === 0));
+  return { gone: false, terminated: last, restartCount: status?.restartCount ?? 0 };
+}
