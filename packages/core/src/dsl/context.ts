@@ -53,6 +53,8 @@ export interface Ctx<TInputs, TSteps, TItem = never> {
   checkpoint(data: unknown): void;
   /** Run-scoped integration settings (`run({ services })`), by integration name. */
   readonly services: Readonly<Record<string, unknown>>;
+  /** Registers a cleanup for when the execution ends. */
+  onExecutionEnd(cleanup: () => unknown): void;
 }
 
 /** Context inside an `errors` branch: the usual context plus the failure. */

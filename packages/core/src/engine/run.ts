@@ -84,6 +84,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     random: options.random ?? Math.random,
     resume: options.resume,
     services: Object.freeze({ ...options.services }),
+    cleanups: [],
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
 
@@ -142,6 +143,8 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
       failure = err;
     }
   }
+  // Connections and sessions tasks opened: closed so a finished run leaves nothing holding the process.
+  await Promise.allSettled(rs.cleanups.map(async (fn) => fn()));
   const endedAt = new Date();
   const error = state === "SUCCESS" ? undefined : errorInfo(rs, failure);
   rs.emit?.({ type: "execution.finished", executionId: execution.id, time: endedAt.getTime(), flowId: meta.id, state, durationMs: endedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) });

@@ -25,6 +25,8 @@ export interface RunState {
   readonly random: () => number;
   readonly resume: ResumeState | undefined;
   readonly services: Readonly<Record<string, unknown>>;
+  /** Run when the execution ends (after finally): connections and sessions tasks opened. */
+  readonly cleanups: (() => unknown)[];
 }
 
 export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -114,6 +116,9 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   }
   get services(): Readonly<Record<string, unknown>> {
     return this.rs.services;
+  }
+  get onExecutionEnd(): (cleanup: () => unknown) => void {
+    return (cleanup) => void this.rs.cleanups.push(cleanup);
   }
   get error(): FailureInfo | undefined {
     return this.frame.error;

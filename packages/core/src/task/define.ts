@@ -34,6 +34,8 @@ export interface TaskContext {
   checkpoint(data: unknown): void;
   /** Run-scoped integration settings (`run({ services })`), by integration name. */
   readonly services: Readonly<Record<string, unknown>>;
+  /** Registers a cleanup for when the execution ends (e.g. close the connections a task opened). */
+  onExecutionEnd(cleanup: () => unknown): void;
 }
 
 export interface TaskDefinition<TType extends string, TSchema extends z.ZodType, TOut> {

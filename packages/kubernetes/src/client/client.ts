@@ -41,6 +41,32 @@ export class KubeClient {
     private readonly retry: RetryPolicy,
   ) {}
 
+  #dispatcher: unknown;
+
+  /**
+   * client-node builds a new undici Agent for every request when TLS options are set (any
+   * https or skip-verify cluster), so no connection is ever reused and each request pays a new
+   * TCP (and TLS) handshake. Keep the first one and reuse it: auth headers are still applied per
+   * request, so refreshed tokens keep working.
+   */
+  #reuseDispatcher(ctx: RequestContext): void {
+    const fresh = ctx.getDispatcher();
+    if (fresh === undefined) return;
+    if (this.#dispatcher === undefined) {
+      this.#dispatcher = fresh;
+      return;
+    }
+    ctx.setDispatcher(this.#dispatcher as never);
+    void (fresh as { close?: () => Promise<void> }).close?.();
+  }
+
+  /** Closes the kept connection pool. */
+  async close(): Promise<void> {
+    const d = this.#dispatcher as { close?: () => Promise<void> } | undefined;
+    this.#dispatcher = undefined;
+    await d?.close?.();
+  }
+
   get server(): string {
     return this.kc.getCurrentCluster()?.server ?? "(no server)";
   }
@@ -75,6 +101,7 @@ export class KubeClient {
     let text: string;
     try {
       await this.kc.applySecurityAuthentication(ctx);
+      this.#reuseDispatcher(ctx);
       const res = await http.send(ctx).toPromise();
       status = res.httpStatusCode;
       headers = res.headers;

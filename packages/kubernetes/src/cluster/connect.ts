@@ -11,7 +11,7 @@ import { DEFAULT_RETRY } from "../client/retry.js";
 
 const pools = new WeakMap<object, Map<string, KubeClient>>();
 
-export function connect(ctx: Pick<TaskContext, "execution" | "services">, spec: ClusterSpec): KubeClient {
+export function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd">, spec: ClusterSpec): KubeClient {
   const services = ctx.services.kubernetes as KubernetesServices | undefined;
   const resolved = resolveCluster(spec, services);
   let pool = pools.get(ctx.execution);
@@ -22,6 +22,9 @@ export function connect(ctx: Pick<TaskContext, "execution" | "services">, spec: 
     const retry = { ...DEFAULT_RETRY, ...services?.retry };
     client = new KubeClient(resolved.label, resolved.kc, new RequestLimiter(limits), retry);
     pool.set(resolved.key, client);
+    // Idle keep-alive sockets would otherwise hold the process open after the flow finished.
+    const opened = client;
+    ctx.onExecutionEnd(() => opened.close());
   }
   return client;
 }
