@@ -14,7 +14,7 @@ export type { FaultHandle } from "./emulator/faults/injector.js";
 export type { AuthzAttributes, TokenUser } from "./emulator/auth/authn.js";
 export type { DeleteRequest, PropagationPolicy } from "./emulator/store/deletion.js";
 export type { KubeObject, ObjectMeta, ObjectStore, OwnerReference, ResourceRef, StoreEvent } from "./emulator/store/types.js";
-export { ManualClock, RealClock } from "./emulator/kubelet/index.js";
+export { ManualClock, RealClock, ProgramRegistry } from "./emulator/kubelet/index.js";
 export type {
   Clock,
   ClusterRuntime,

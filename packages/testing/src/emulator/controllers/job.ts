@@ -147,7 +147,9 @@ export class JobController extends Controller {
     if (!status.startTime && !job.spec.suspend) status.startTime = now;
 
     let failure: { reason: string; message: string } | undefined;
-    if (failed > backoffLimit) failure = { reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" };
+    // With restartPolicy OnFailure, container restarts of active pods count against the back-off limit.
+    const restarts = job.spec.template.spec.restartPolicy === "OnFailure" ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + c.restartCount, 0), 0) : 0;
+    if (failed + restarts > backoffLimit) failure = { reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" };
     else if (job.spec.activeDeadlineSeconds !== undefined && Date.now() - (this.#started.get(uid) ?? Date.now()) >= scaledMs(t, job.spec.activeDeadlineSeconds)) {
       failure = { reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" };
     }

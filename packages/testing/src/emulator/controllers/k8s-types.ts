@@ -24,6 +24,14 @@ export interface Probe {
   successThreshold?: number;
 }
 
+/** A lifecycle hook handler (postStart / preStop). */
+export interface LifecycleHandler {
+  exec?: { command?: string[] };
+  sleep?: { seconds: number };
+  httpGet?: unknown;
+  tcpSocket?: unknown;
+}
+
 export interface Container {
   name: string;
   image?: string;
@@ -37,6 +45,7 @@ export interface Container {
   livenessProbe?: Probe;
   startupProbe?: Probe;
   restartPolicy?: string;
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   workingDir?: string;
   stdin?: boolean;
   stdinOnce?: boolean;

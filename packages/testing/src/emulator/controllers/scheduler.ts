@@ -142,6 +142,7 @@ export class Scheduler extends Controller {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (e.type !== "DELETED" && this.#wants(pod)) {
       if (e.type === "ADDED" || !this.#unschedulable.has(key)) this.queue.addAfter(key, this.ctx.timing.schedule);
+      else if (JSON.stringify((e.old as Pod | undefined)?.spec) !== JSON.stringify(pod.spec)) this.queue.addAfter(key, this.ctx.timing.schedule);
       return;
     }
     // A pod went away, finished or moved: resources may have been freed.
@@ -162,6 +163,19 @@ export class Scheduler extends Controller {
     const pod = store.get(PODS, ns, name) as Pod | undefined;
     if (!pod || !this.#wants(pod)) {
       this.#unschedulable.delete(key);
+      return;
+    }
+    const now = rfc3339(this.ctx.clock.now());
+    if (((pod.spec as { schedulingGates?: unknown[] }).schedulingGates ?? []).length > 0) {
+      // Gated pods wait (no event) until every scheduling gate is removed.
+      this.#unschedulable.delete(key);
+      if (pod.status?.conditions?.find((c) => c.type === "PodScheduled")?.reason !== "SchedulingGated") {
+        store.mutate(PODS, ns, name, (d) => {
+          const status = (d["status"] ??= {}) as NonNullable<Pod["status"]>;
+          status.phase ??= "Pending";
+          status.conditions = setCondition(status.conditions ?? [], { type: "PodScheduled", status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates", lastProbeTime: null }, now);
+        }, { subresource: "status" });
+      }
       return;
     }
     const nodes = store.list(NODES).map(nodeView).sort((a, b) => a.name.localeCompare(b.name));
@@ -186,7 +200,6 @@ export class Scheduler extends Controller {
         preemption.push(r.resourceFit ? "No preemption victims found for incoming pod" : "Preemption is not helpful for scheduling");
       }
     }
-    const now = rfc3339(this.ctx.clock.now());
     if (fits.length === 0) {
       const message =
         nodes.length === 0

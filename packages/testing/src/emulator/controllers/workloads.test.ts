@@ -225,6 +225,17 @@ describe("Job", () => {
     await waitFor(() => store.get(JOBS, "default", "idx") === undefined && store.list(PODS, "default").length === 0);
   });
 
+  it("counts container restarts against backoffLimit with restartPolicy OnFailure", async () => {
+    const { store } = await start();
+    store.create(JOBS, { apiVersion: "batch/v1", kind: "Job", metadata: { name: "flaky", namespace: "default" }, spec: { backoffLimit: 2, template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "w", image: "busybox", command: ["sh", "-c", "exit 1"] }] } } } });
+    const job = await waitFor(() => {
+      const j = store.get(JOBS, "default", "flaky");
+      return getCondition((j?.["status"] as { conditions?: [] } | undefined)?.conditions, "Failed")?.status === "True" ? j : undefined;
+    });
+    expect(getCondition((job["status"] as { conditions?: [] }).conditions, "Failed")?.reason).toBe("BackoffLimitExceeded");
+    await waitFor(() => store.list(PODS, "default").every((p) => p.metadata.deletionTimestamp !== undefined || (p as Pod).status?.phase !== "Running"));
+  });
+
   it("fails after backoffLimit failed pods", async () => {
     const { store } = await start();
     store.create(JOBS, { apiVersion: "batch/v1", kind: "Job", metadata: { name: "doomed", namespace: "default" }, spec: { backoffLimit: 2, template: { spec: { restartPolicy: "Never", containers: [{ name: "w", image: "busybox", command: ["sh", "-c", "exit 1"] }] } } } });

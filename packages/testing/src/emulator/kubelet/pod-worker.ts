@@ -22,7 +22,7 @@ import { makeContext, runProgram } from "./context.js";
 import { mainProgram } from "./defaults.js";
 import { statusCodeOf } from "./errors.js";
 import type { MemFs } from "./fs.js";
-import { runReadiness } from "./probes.js";
+import { runHook, runLiveness, runReadiness } from "./probes.js";
 import { pullImage } from "./image-pull.js";
 import { Pipe } from "../shell/pipe.js";
 
@@ -305,6 +305,20 @@ export class PodWorker implements PodView {
       },
     });
     if (c.kind !== "init") void runReadiness(c, this.host.timing, abort.signal, () => overridden, setReady);
+    void runLiveness(c, this.host.timing, abort.signal, () => {
+      this.#event("Warning", "Unhealthy", "Liveness probe failed: command exited with a non-zero status", c);
+      this.#event("Normal", "Killing", `Container ${c.spec.name} failed liveness probe, will be restarted`, c);
+      c.kill?.();
+    });
+    const postStart = c.spec.lifecycle?.postStart;
+    if (postStart) {
+      void runHook(postStart, c, this.host.timing).then((ok) => {
+        if (ok || abort.signal.aborted) return;
+        // A failed postStart hook kills the container, which then follows its restart policy.
+        this.#event("Warning", "FailedPostStartHook", "PostStartHook failed", c);
+        c.kill?.();
+      });
+    }
     const argv = [...ctx.command, ...ctx.args];
     const owner = controllerOf(this.pod)?.kind;
     const longRunning = c.kind === "sidecar" || (this.pod.spec.restartPolicy ?? "Always") === "Always" || (owner !== undefined && LONG_RUNNING_OWNERS.has(owner));
@@ -362,12 +376,20 @@ export class PodWorker implements PodView {
   /** SIGTERM, wait up to `graceMs`, then kill. */
   async #stopContainers(list: ContainerRecord[], graceMs: number): Promise<void> {
     const running = list.filter((c) => c.abort);
-    for (const c of running) {
-      this.#event("Normal", "Killing", `Stopping container ${c.spec.name}`, c);
-      c.abort?.abort(Object.assign(new Error("SIGTERM"), { name: "AbortError" }));
-    }
-    const loops = list.map((c) => c.loop ?? Promise.resolve());
     const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs));
+    // preStop hooks run first and eat into the grace period; then SIGTERM.
+    await Promise.all(
+      running.map(async (c) => {
+        this.#event("Normal", "Killing", `Stopping container ${c.spec.name}`, c);
+        const preStop = c.spec.lifecycle?.preStop;
+        if (preStop) {
+          const ok = await Promise.race([runHook(preStop, c, this.host.timing), timer.then(() => true)]);
+          if (!ok) this.#event("Warning", "FailedPreStopHook", `PreStopHook failed`, c);
+        }
+        c.abort?.abort(Object.assign(new Error("SIGTERM"), { name: "AbortError" }));
+      }),
+    );
+    const loops = list.map((c) => c.loop ?? Promise.resolve());
     const done = await Promise.race([Promise.all(loops).then(() => "done" as const), timer]);
     if (done === "timeout") {
       for (const c of list) c.kill?.();

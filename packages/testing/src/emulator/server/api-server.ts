@@ -255,7 +255,7 @@ export class ApiServer {
       const pods = this.#ctx.registry.lookup("", "v1", "pods");
       if (!pods || !this.#ctx.store.peek(pods, info.namespace, info.name)) throw notFound("", "pods", info.name);
       if (!runtime) throw new StatusError(400, "BadRequest", `pod "${info.name}" has no running containers: the cluster runtime is disabled`);
-      const request = parseExecQuery(query);
+      const request = info.subresource === "attach" ? { ...parseExecQuery(query), attach: true } : parseExecQuery(query);
       runtime.pods.validateExec(info.namespace, info.name, request);
       const ns = info.namespace;
       const name = info.name;
