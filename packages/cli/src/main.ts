@@ -1,5 +1,6 @@
 /**
- * The `capstan` program: `run`, `graph`, `validate` and `cluster serve`. Returns the exit code;
+ * The `capstan` program: `run`, `graph`, `validate`, `cluster serve`, the execution history
+ * (`executions`, `logs`, `resume`, `restart`) and `serve` for triggers. Returns the exit code;
  * errors print as `error: CODE: message` plus a hint, with the stack only under --debug.
  */
 import { Command, CommanderError } from "commander";
@@ -8,6 +9,12 @@ import type { CommandContext } from "./context.js";
 import { runCommand } from "./commands/run.js";
 import { graphCommand } from "./commands/graph.js";
 import { validateCommand } from "./commands/validate.js";
+import { executionsCommand } from "./commands/executions.js";
+import { logsCommand } from "./commands/logs.js";
+import { resumeCommand } from "./commands/resume.js";
+import { restartCommand } from "./commands/restart.js";
+import { serveCommand } from "./commands/serve.js";
+import { clusterCommand } from "./commands/cluster.js";
 
 export function program(ctx: CommandContext): Command {
   const root = new Command("capstan")
@@ -15,7 +22,7 @@ export function program(ctx: CommandContext): Command {
     .option("--debug", "print stack traces of errors")
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
-  for (const cmd of [runCommand(ctx), graphCommand(ctx), validateCommand(ctx)]) root.addCommand(cmd.exitOverride());
+  for (const cmd of [runCommand(ctx), graphCommand(ctx), validateCommand(ctx), executionsCommand(ctx), logsCommand(ctx), resumeCommand(ctx), restartCommand(ctx), serveCommand(ctx), clusterCommand(ctx)]) root.addCommand(cmd.exitOverride());
   return root;
 }
 

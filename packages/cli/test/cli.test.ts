@@ -29,7 +29,7 @@ function run(cmd: string, args: string[], opts: { onStdout?: (chunk: string, chi
 
 const capstan = (...args: string[]) => run(process.execPath, [bin, ...args]);
 
-describe("capstan CLI", () => {
+describe("capstan CLI", { timeout: 60_000 }, () => {
   it("runs a flow file and streams JSON events", async () => {
     const r = await capstan("run", "examples/hello.ts", "--output", "json", "--input", "regions=eu,us");
     expect(r.stderr).toBe("");

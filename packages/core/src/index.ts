@@ -59,7 +59,27 @@ export {
 export type { ErrorCode, Issue } from "./errors.js";
 export { main, isMain } from "./runner/main.js";
 export { runCli, runWithFlags, addRunOptions, formatError, EXIT } from "./runner/cli.js";
+export { loadServices } from "./runner/inputs.js";
 export type { CliIO, RunCliOptions, RunFlags } from "./runner/cli.js";
+export { ExecutionStore, Recorder, retentionFromEnv, resumePlan, restartPlan, unsafeSteps } from "./store/index.js";
+export type {
+  StoreOptions,
+  Retention,
+  BeginOptions,
+  ListFilter,
+  FollowOptions,
+  SyncPolicy,
+  ResumePlan,
+  TriggerInfo,
+  RecordLine,
+  StoredExecution,
+  StoredStep,
+  StoredLog,
+  StoredState,
+  ExecutionSummary,
+} from "./store/index.js";
+export { schedule, webhook, after, manual, isTrigger, triggerJSON } from "./triggers/index.js";
+export type { Trigger, ScheduleTrigger, WebhookTrigger, AfterTrigger, ManualTrigger, CatchUp, Overlap, UpstreamExecution, TriggerJSON, ScheduleOptions, WebhookOptions, AfterOptions } from "./triggers/index.js";
 export { createReporter } from "./reporter/reporters.js";
 export type { Reporter, ReporterKind } from "./reporter/reporters.js";
 export { summary } from "./reporter/summary.js";

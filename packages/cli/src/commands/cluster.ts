@@ -5,8 +5,8 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { CapstanError } from "@capstan/core";
 import { Command, Option } from "commander";
-import { mockCluster } from "@capstan/testing";
 import type { CommandContext } from "../context.js";
 
 interface ServeOptions {
@@ -53,7 +53,9 @@ export function clusterCommand(ctx?: CommandContext, stop?: AbortSignal): Comman
     .action(async (opts: ServeOptions) => {
       const seed = await Promise.all(opts.seed.map((f) => readFile(f, "utf8")));
       const port = opts.port === undefined ? undefined : Number(opts.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a port number, got ${opts.port}`);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CapstanError("CAPSTAN_USAGE", `--port must be a port number, got ${opts.port}`, { hint: "pass a number from 0 to 65535, or omit it for a free port", retryable: false });
+      // Loaded here, not at the top: every other capstan command would otherwise pay for the emulator and client-node.
+      const { mockCluster } = await import("@capstan/testing");
       const c = await mockCluster({
         kubeVersion: opts.kubeVersion,
         seed,

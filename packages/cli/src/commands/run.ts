@@ -10,6 +10,6 @@ export function runCommand(ctx: CommandContext): Command {
     .option("--flow <name>", "which flow, when the file exports several (export name or flow id)")
     .action(async (file: string, flags: RunFlags & { flow?: string }) => {
       const flow = await loadFlow(file, flags.flow);
-      ctx.exitCode = await runWithFlags(flow, flags, ctx.io);
+      ctx.exitCode = await runWithFlags(flow, flags, ctx.io, { flowFile: file });
     });
 }

@@ -27,12 +27,14 @@ import { toDot, toMermaid } from "../graph/render.js";
 import type { RunOptions } from "../engine/run.js";
 import { runCompiled } from "../engine/run.js";
 import type { Execution } from "../engine/records.js";
+import type { Trigger } from "../triggers/types.js";
 
 export interface FlowMeta {
   readonly id: string;
   readonly description?: string;
   readonly inputs?: z.ZodType;
   readonly labels?: Readonly<Record<string, string>>;
+  readonly triggers?: readonly Trigger[];
 }
 
 /** Handlers that only the root builder carries. */
@@ -206,7 +208,7 @@ export class FlowBuilder<TIn, TI, TO extends object, TItem = never, TX = {}, TOu
     return this.#requireRoot("id").meta.id;
   }
 
-  /** The flow's metadata: id, description, inputs schema, labels. */
+  /** The flow's metadata: id, description, inputs schema, labels, triggers. */
   get meta(): FlowMeta {
     return this.#requireRoot("meta").meta;
   }

@@ -2,6 +2,8 @@ import type { z } from "zod";
 import { FlowBuilder } from "./builder.js";
 import type { Unset } from "./types.js";
 import { CapstanError } from "../errors.js";
+import type { Trigger } from "../triggers/types.js";
+import { isTrigger } from "../triggers/types.js";
 
 export interface FlowConfig<S extends z.ZodType | undefined> {
   /** Stable id: names the flow in graphs, executions and triggers. */
@@ -10,6 +12,8 @@ export interface FlowConfig<S extends z.ZodType | undefined> {
   /** Parsed before any step runs; `ctx.inputs` has its output type. */
   inputs?: S;
   labels?: Record<string, string>;
+  /** How the flow starts under `capstan serve`: schedule(), webhook(), after(), manual(). */
+  triggers?: readonly Trigger<InOf<S>>[];
 }
 
 type InOf<S> = S extends z.ZodType ? z.input<S> : Record<string, never>;
@@ -34,7 +38,10 @@ export function flow<const S extends z.ZodType | undefined = undefined>(config: 
   if (config.inputs !== undefined && (typeof config.inputs !== "object" || typeof (config.inputs as { safeParseAsync?: unknown }).safeParseAsync !== "function")) {
     throw new CapstanError("CAPSTAN_FLOW_INVALID", `flow "${config.id}": inputs must be a zod schema, e.g. z.object({ namespace: z.string() })`, { retryable: false });
   }
-  const meta = { id: config.id, ...(config.description ? { description: config.description } : {}), ...(config.inputs ? { inputs: config.inputs } : {}), ...(config.labels ? { labels: config.labels } : {}) };
+  if (config.triggers !== undefined && (!Array.isArray(config.triggers) || !config.triggers.every(isTrigger))) {
+    throw new CapstanError("CAPSTAN_FLOW_INVALID", `flow "${config.id}": triggers must be a list of schedule(), webhook(), after() or manual()`, { retryable: false });
+  }
+  const meta = { id: config.id, ...(config.description ? { description: config.description } : {}), ...(config.inputs ? { inputs: config.inputs } : {}), ...(config.labels ? { labels: config.labels } : {}), ...(config.triggers?.length ? { triggers: Object.freeze([...config.triggers]) } : {}) };
   return new FlowBuilder(undefined, { meta });
 }
 

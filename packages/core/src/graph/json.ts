@@ -1,6 +1,7 @@
 /** The DAG as plain JSON: what `capstan graph --format json` prints. Holds no parameter values, so no secrets. */
 import { z } from "zod";
 import type { CompiledFlow, CompiledNode, CompiledScope } from "./compile.js";
+import { triggerJSON, type TriggerJSON } from "../triggers/json.js";
 
 export interface GraphNodeJSON {
   id: string;
@@ -29,6 +30,8 @@ export interface GraphJSON {
   labels?: Record<string, string>;
   /** JSON Schema of the flow's inputs. */
   inputs?: unknown;
+  /** How the flow starts under `capstan serve`. */
+  triggers?: TriggerJSON[];
   nodes: GraphNodeJSON[];
   errors?: GraphNodeJSON[];
   finally?: GraphNodeJSON[];
@@ -40,6 +43,7 @@ export function graphJSON(compiled: CompiledFlow): GraphJSON {
   if (meta.description) out.description = meta.description;
   if (meta.labels) out.labels = { ...meta.labels };
   if (meta.inputs) out.inputs = inputsJSONSchema(meta.inputs);
+  if (meta.triggers?.length) out.triggers = meta.triggers.map(triggerJSON);
   if (compiled.errors) out.errors = scopeJSON(compiled.errors);
   if (compiled.finally) out.finally = scopeJSON(compiled.finally);
   return out;

@@ -2,13 +2,19 @@
  * Runs one flow as a command-line program: what `tsx flows/x.ts` (through `main`) and
  * `capstan run <file>` do. Parses `--input`/`--inputs`, prints `--help` from the inputs schema,
  * picks a reporter, handles SIGINT (first: cancel and clean up; second: exit now), and returns the
- * exit code: 0 success, 1 failure, 130 cancelled, 2 bad usage.
+ * exit code: 0 success, 1 failure, 130 cancelled, 2 bad usage, 3 resume needs confirmation.
+ * Every run is recorded in the execution store (`.capstan/` or `$CAPSTAN_HOME`) unless
+ * `--no-record` is given, with the flow file's path so `capstan resume` can continue it.
  */
 import { Command, CommanderError, Option } from "commander";
 import type { AnyFlow } from "../dsl/flow.js";
 import type { Execution } from "../engine/records.js";
 import type { ExecutionEvent, LogLevel } from "../engine/events.js";
 import type { RunOptions } from "../engine/run.js";
+import type { ResumeState } from "../engine/resume.js";
+import { ExecutionStore } from "../store/store.js";
+import type { Recorder } from "../store/recorder.js";
+import { unsafeSteps } from "../store/plan.js";
 import { createReporter, type ReporterKind } from "../reporter/reporters.js";
 import { summary } from "../reporter/summary.js";
 import { describeInputs, loadInputs, loadServices } from "./inputs.js";
@@ -25,9 +31,18 @@ export interface RunCliOptions extends Pick<RunOptions<unknown>, "secrets" | "st
   /** Program name in usage lines. */
   name?: string;
   onExecution?: (ex: Execution) => void;
+  /** The flow's file, recorded so `capstan resume` can load the flow again. */
+  flowFile?: string;
+  /** Where runs are recorded. Default: a store in `$CAPSTAN_HOME` or `.capstan/`. */
+  store?: ExecutionStore;
+  /**
+   * Continue a recorded execution (`capstan resume` / `capstan restart`): its recorder (reopened or
+   * new), the recorded inputs and labels, and the resume state.
+   */
+  continue?: { recorder: Recorder; inputs: unknown; labels: Readonly<Record<string, string>>; resume: ResumeState };
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, resumeBlocked: 3, cancelled: 130 } as const;
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
@@ -37,7 +52,8 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option("--log-level <level>", "lowest log level shown").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--label <key=value>", "a label on the execution (repeatable)", collect, [] as string[])
     .option("--services <file>", "integration settings for the run from YAML/JSON, e.g. kubernetes: { clusters: { prod: { file: ./prod.kubeconfig } } }")
-    .option("--debug", "print stack traces of errors");
+    .option("--debug", "print stack traces of errors")
+    .option("--no-record", "do not record the execution (default: recorded in .capstan/ or $CAPSTAN_HOME)");
 }
 
 export interface RunFlags {
@@ -48,6 +64,8 @@ export interface RunFlags {
   label: string[];
   services?: string;
   debug?: boolean;
+  /** False with --no-record. */
+  record?: boolean;
 }
 
 export async function runCli(flow: AnyFlow, argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }, options: RunCliOptions = {}): Promise<number> {
@@ -80,11 +98,17 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
       process.exit(EXIT.cancelled);
     }
   };
+  let recorder: Recorder | undefined;
   try {
     flow.validate();
-    const inputs = await loadInputs(flow.meta.inputs, flags.input, flags.inputs);
-    const labels = { ...options.labels, ...Object.fromEntries(flags.label.map(splitPair)) };
+    const cont = options.continue;
+    const inputs = cont ? cont.inputs : await loadInputs(flow.meta.inputs, flags.input, flags.inputs);
+    const labels = cont ? { ...cont.labels } : { ...options.labels, ...Object.fromEntries(flags.label.map(splitPair)) };
     const services = { ...options.services, ...(flags.services ? await loadServices(flags.services) : {}) };
+    recorder = cont?.recorder ?? (flags.record === false ? undefined : (options.store ?? new ExecutionStore()).begin({ flowId: flow.id, inputs, labels, trigger: { type: "manual", via: "cli" }, unsafeStep: unsafeSteps(flow.compile()), ...(options.flowFile ? { flowFile: options.flowFile } : {}) }));
+    const rec = recorder;
+    // Printed once the run starts (invalid inputs start nothing); JSON output stays one event per line.
+    let announce = rec !== undefined && kind !== "json";
     const reporter = createReporter(kind, io.stdout);
     signals.on("SIGINT", onSignal);
     signals.on("SIGTERM", onSignal);
@@ -96,12 +120,24 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
         signal: controller.signal,
         logLevel: flags.logLevel,
         labels,
+        ...(rec ? { executionId: rec.id } : {}),
+        ...(cont ? { resume: cont.resume } : {}),
         ...(options.secrets ? { secrets: options.secrets } : {}),
         services,
         ...(options.storage ? { storage: options.storage } : {}),
         ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
-        onEvent: (e: ExecutionEvent) => reporter.onEvent(e),
+        onEvent: rec
+          ? (e: ExecutionEvent) => {
+              rec.onEvent(e);
+              if (announce) {
+                announce = false;
+                io.stdout.write(`execution ${rec.id}\n`);
+              }
+              reporter.onEvent(e);
+            }
+          : (e: ExecutionEvent) => reporter.onEvent(e),
       });
+      rec?.complete(execution);
     } finally {
       clearInterval(keepAlive);
       reporter.close();
@@ -109,9 +145,11 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
       signals.off("SIGTERM", onSignal);
     }
   } catch (err) {
+    recorder?.close();
     io.stderr.write(`${formatError(err, flags.debug)}\n`);
     return err instanceof CapstanError && err.code === "CAPSTAN_USAGE" ? EXIT.usage : EXIT.failed;
   }
+  if (recorder?.error) io.stderr.write(`warning: the execution could not be recorded completely: ${recorder.error.message}\n`);
   options.onExecution?.(execution);
   // The live tree already shows every step: after it, only the verdict and the error.
   if (kind !== "json") io.stdout.write(`\n${summary(execution, kind === "pretty", kind === "plain")}\n`);

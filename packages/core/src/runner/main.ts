@@ -24,7 +24,7 @@ export function isMain(meta: ImportMeta): boolean {
 
 export function main<F extends AnyFlow>(meta: ImportMeta, flow: F): F {
   if (isMain(meta)) {
-    runCli(flow, process.argv.slice(2)).then(
+    runCli(flow, process.argv.slice(2), undefined, { flowFile: fileURLToPath(meta.url) }).then(
       (code) => {
         process.exitCode = code;
       },
