@@ -19,9 +19,11 @@ import { patch } from "./tasks/patch.js";
 import { del } from "./tasks/delete.js";
 import { restart } from "./tasks/restart.js";
 
-/** The kubectl-like tasks. */
+/** The kubectl-like tasks (podCreate is exported on its own). */
 export const kubectl = { apply, get, patch, delete: del, restart } as const;
 export { apply, get, patch, del, restart };
+export { podCreate, WORKING_DIR } from "./tasks/pod/index.js";
+export type { PodCreateInput, PodCreateOutput } from "./tasks/pod/index.js";
 export { kubernetes, clusterSchema } from "./cluster/spec.js";
 export type { ClusterSpec, ClusterObject, KubernetesServices } from "./cluster/spec.js";
 export { KubernetesError } from "./errors.js";

@@ -38,6 +38,8 @@ describe("podCreate failures", () => {
       expect(run.execution.error?.message).toMatch(/container main cannot get its image registry\.example\.com\/missing:1\.0: ImagePullBackOff/);
       // Fast: the 5m budget was not waited out.
       expect(Date.now() - t0).toBeLessThan(5000);
+      // The pod's Warning events are logged: they carry the registry's answer.
+      expect(run.execution.logs.filter((l) => l.level === "warn").map((l) => l.message)).toContainEqual(expect.stringMatching(/event Failed.*registry\.example\.com\/missing:1\.0.*not found/));
     } finally {
       fault.remove();
     }
@@ -79,6 +81,13 @@ describe("podCreate failures", () => {
     expect(error.message).not.toContain(numbered(10));
     // Every line still reached the execution log.
     expect(run.lines()).toHaveLength(30);
+    await noPodsLeft(cluster);
+  });
+
+  it("fails on a non-zero exit even while the output-file container keeps the pod running (Kestra's #207)", async () => {
+    const run = await runPod(cluster, { spec: { containers: [script({ LINES: "1", EXIT: "7" })] }, outputFiles: ["**"] });
+    expect(run.execution.error?.code).toBe("CAPSTAN_K8S_POD_FAILED");
+    expect(run.execution.error?.message).toMatch(/container main exited with code 7/);
     await noPodsLeft(cluster);
   });
 

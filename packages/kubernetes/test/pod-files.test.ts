@@ -112,3 +112,26 @@ describe("podCreate files", () => {
     await noPodsLeft(cluster);
   });
 });
+
+describe("podCreate over TLS with a bearer token", () => {
+  it("streams logs, moves files and watches with the kubeconfig's credentials", async () => {
+    const secure = await startCluster({ tls: true, token: "s3cr3t-token-for-tests" });
+    try {
+      const storage = new MemoryArtifactStore();
+      const run = await runPod(
+        secure,
+        { spec: { containers: [{ name: "main", image: "busybox", command: ["sh", "-c", `cat ${WORK}/in.txt; cp ${WORK}/in.txt ${WORK}/out.txt`] }] }, inputFiles: { "in.txt": "over tls\n" }, outputFiles: ["out.txt"] },
+        { storage },
+      );
+      expect(run.execution.state).toBe("SUCCESS");
+      expect(run.lines()).toEqual(["over tls"]);
+      const uri = (run.execution.outputs as { job: { outputFiles: Record<string, string> } }).job.outputFiles["out.txt"]!;
+      expect(Buffer.from(await storage.get(uri)).toString()).toBe("over tls\n");
+      // Every request carried the token (the server refuses requests without it).
+      expect(secure.requests.every((r) => r.status !== 401)).toBe(true);
+      await noPodsLeft(secure);
+    } finally {
+      await secure.close();
+    }
+  });
+});

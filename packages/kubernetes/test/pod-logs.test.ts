@@ -1,5 +1,5 @@
 /** podCreate's logs, end to end through client-node and the emulated cluster: live, lossless across cuts, prefixed, with outputs. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MockCluster } from "@capstan/testing";
 import { noPodsLeft, numbered, runPod, startCluster } from "./pod-helpers.js";
 
@@ -21,19 +21,22 @@ beforeAll(async () => {
   });
 });
 afterAll(() => cluster.close());
+beforeEach(() => cluster.clearRequests());
 
 describe("podCreate logs", () => {
-  it("loses and doubles no line when the log stream is cut, cleanly or by a reset", async () => {
-    const count = 20_000;
-    const close = cluster.faults.add({ match: { resource: "pods", subresource: "log" }, action: { type: "cutStream", after: 3000, mode: "close" }, times: 2 });
-    const reset = cluster.faults.add({ match: { resource: "pods", subresource: "log" }, action: { type: "cutStream", after: 3000, mode: "reset" }, times: 2 });
+  it.each([
+    { name: "closed cleanly", modes: ["close", "close", "close", "close"] as const },
+    { name: "reset", modes: ["reset", "reset", "reset", "reset"] as const },
+    { name: "closed or reset", modes: ["close", "reset", "close", "reset"] as const },
+  ])("loses and doubles no line when the log stream is $name again and again", async ({ modes }) => {
+    const count = 8000;
+    const rules = modes.map((mode) => cluster.faults.add({ match: { resource: "pods", subresource: "log" }, action: { type: "cutStream", after: 1500, mode }, times: 1 }));
     try {
       const run = await runPod(cluster, {
-        spec: { containers: [{ name: "main", image: "capstan-test/counter:1", env: [{ name: "COUNT", value: String(count) }, { name: "BATCH", value: "1000" }] }] },
+        spec: { containers: [{ name: "main", image: "capstan-test/counter:1", env: [{ name: "COUNT", value: String(count) }, { name: "BATCH", value: "500" }] }] },
       });
       expect(run.execution.state).toBe("SUCCESS");
-      expect(close.fired).toBe(2);
-      expect(reset.fired).toBe(2);
+      for (const r of rules) expect(r.fired).toBe(1);
       const lines = run.lines();
       expect(lines).toHaveLength(count);
       expect(lines).toEqual(Array.from({ length: count }, (_, i) => numbered(i + 1)));
@@ -41,8 +44,28 @@ describe("podCreate logs", () => {
       // The outputs line is consumed, not logged.
       expect(run.execution.logs.some((l) => l.message.includes('::{"outputs"'))).toBe(false);
     } finally {
-      close.remove();
-      reset.remove();
+      for (const r of rules) r.remove();
+    }
+    await noPodsLeft(cluster);
+  });
+
+  it("rides out 429s, 503s and resets from the apiserver on every kind of request", async () => {
+    const rules = [
+      cluster.faults.add({ match: { resource: "pods" }, action: { type: "status", code: 503, message: "etcd leader changed" }, every: 4, times: 6 }),
+      cluster.faults.add({ match: { resource: "pods" }, action: { type: "status", code: 429, retryAfterSeconds: 0 }, every: 5, times: 4 }),
+      cluster.faults.add({ match: { resource: "pods", subresource: "log" }, action: { type: "reset" }, first: 1 }),
+    ];
+    try {
+      const run = await runPod(cluster, {
+        spec: { containers: [{ name: "main", image: "capstan-test/counter:1", env: [{ name: "COUNT", value: "3000" }] }] },
+        inputFiles: { "in.txt": "x" },
+        outputFiles: ["*.txt"],
+      });
+      expect(run.execution.state).toBe("SUCCESS");
+      expect(run.lines()).toEqual(Array.from({ length: 3000 }, (_, i) => numbered(i + 1)));
+      for (const r of rules) expect(r.fired).toBeGreaterThan(0);
+    } finally {
+      for (const r of rules) r.remove();
     }
     await noPodsLeft(cluster);
   });
@@ -66,6 +89,19 @@ describe("podCreate logs", () => {
     expect([50, 30]).toContain((run.execution.outputs as { job: { vars: { count: number } } }).job.vars.count);
   });
 
+  it("reads a native sidecar's log without waiting for it to end", async () => {
+    const run = await runPod(cluster, {
+      spec: {
+        initContainers: [{ name: "proxy", image: "busybox", restartPolicy: "Always", command: ["sh", "-c", "echo proxy up; trap 'echo proxy down; exit 0' TERM; while true; do sleep 1; done"] }],
+        containers: [{ name: "main", image: "capstan-test/counter:1", env: [{ name: "COUNT", value: "5" }] }],
+      },
+    });
+    expect(run.execution.state).toBe("SUCCESS");
+    expect(run.lines("[proxy] ")[0]).toBe("proxy up");
+    expect(run.lines()).toHaveLength(5);
+    await noPodsLeft(cluster);
+  });
+
   it("logs lines as they are printed, not at the end", async () => {
     let releaseAt = 0;
     let firstSeenAt = 0;
@@ -78,17 +114,12 @@ describe("podCreate logs", () => {
       return 0;
     });
     const started = Date.now();
-    const { flow } = await import("@capstan/core");
-    const { podCreate } = await import("../src/tasks/pod/index.js");
-    const { kubernetes } = await import("../src/cluster/spec.js");
-    const execution = await flow({ id: "live" })
-      .step("job", podCreate({ spec: { containers: [{ name: "main", image: "capstan-test/slow:1" }] } }))
-      .run({
-        services: kubernetes({ default: { kubeconfig: cluster.kubeconfig } }),
-        onEvent: (e) => {
-          if (e.type === "log" && e.message === "[main] first") firstSeenAt = Date.now();
-        },
-      });
+    const run = await runPod(cluster, { spec: { containers: [{ name: "main", image: "capstan-test/slow:1" }] } }, {
+      onEvent: (e) => {
+        if (e.type === "log" && e.message === "[main] first") firstSeenAt = Date.now();
+      },
+    });
+    const execution = run.execution;
     expect(execution.state).toBe("SUCCESS");
     expect(firstSeenAt).toBeGreaterThan(started);
     // "first" arrived while the container still ran (it waited for it), and the step ended soon

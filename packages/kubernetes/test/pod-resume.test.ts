@@ -1,6 +1,6 @@
 /** Never two pods for one step attempt: a re-run reattaches to the pod its interrupted attempt left. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resumeStateFromEvents, type ExecutionEvent } from "@capstan/core";
+import { MemoryArtifactStore, resumeStateFromEvents, type ExecutionEvent } from "@capstan/core";
 import type { MockCluster } from "@capstan/testing";
 import { deferred, noPodsLeft, numbered, podCreates, pods, runPod, startCluster, type RunResult } from "./pod-helpers.js";
 
@@ -15,6 +15,7 @@ beforeAll(async () => {
     await Promise.race([gate.promise, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
     for (let i = 6; i <= 10; i++) ctx.stdout.write(`${numbered(i)}\n`);
     ctx.stdout.write('::{"outputs":{"done":true}}::\n');
+    if (ctx.fs.exists("/capstan/work/in.txt")) ctx.fs.writeFile("/capstan/work/result.txt", `${ctx.fs.readText("/capstan/work/in.txt")} -> done`);
     return 0;
   });
 });
@@ -28,10 +29,10 @@ const spec = { containers: [{ name: "main", image: "capstan-test/two-halves:1" }
 const all = Array.from({ length: 10 }, (_, i) => numbered(i + 1));
 
 /** A first run that stops after the first half while its pod keeps running (as when the process dies). */
-async function interrupted(executionId: string): Promise<RunResult> {
+async function interrupted(executionId: string, files: { inputFiles?: Record<string, string>; outputFiles?: string[] } = {}): Promise<RunResult> {
   const halfway = deferred();
   const ac = new AbortController();
-  const result = runPod(cluster, { spec, delete: false }, { executionId, signal: ac.signal, onEvent: (e) => e.type === "log" && e.message === `[main] ${numbered(5)}` && halfway.resolve() });
+  const result = runPod(cluster, { spec, delete: false, ...files }, { executionId, signal: ac.signal, onEvent: (e) => e.type === "log" && e.message === `[main] ${numbered(5)}` && halfway.resolve() });
   await halfway.promise;
   ac.abort();
   const run = await result;
@@ -63,6 +64,24 @@ describe("podCreate resume", () => {
     expect(podCreates(cluster)).toBe(1);
     expect(first.lines()).toEqual(all.slice(0, 5));
     expect(run.lines()).toEqual(all.slice(5));
+    await noPodsLeft(cluster);
+  });
+
+  it("reattaches with files: the input files are not sent twice and the output files come back", async () => {
+    const files = { inputFiles: { "in.txt": "input" }, outputFiles: ["result.txt"] };
+    const first = await interrupted("exec-resume-files", files);
+    const resume = resumeStateFromEvents(beforeTheEnd(first.events));
+    const storage = new MemoryArtifactStore();
+    const second = runPod(cluster, { spec, ...files }, { executionId: "exec-resume-files", resume, storage });
+    gate.resolve();
+    const run = await second;
+    expect(run.execution.state).toBe("SUCCESS");
+    expect(podCreates(cluster)).toBe(1);
+    const execs = cluster.requests.filter((r) => r.subresource === "exec" && r.query.container === "capstan-init-files");
+    expect(execs).toHaveLength(1);
+    const out = (run.execution.outputs as { job: { outputFiles: Record<string, string> } }).job.outputFiles;
+    expect(Object.keys(out)).toEqual(["result.txt"]);
+    expect(Buffer.from(await storage.get(out["result.txt"]!)).toString()).toBe("input -> done");
     await noPodsLeft(cluster);
   });
 

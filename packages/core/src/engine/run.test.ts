@@ -209,6 +209,16 @@ describe("flow.run", () => {
     expect(ex.error?.code).toBe("CAPSTAN_TASK_OUTPUT_INVALID");
   });
 
+  it("keeps all, none or the newest N log lines in the execution, while events get every line", async () => {
+    const chatty = flow({ id: "logs" }).step("talk", ({ log }) => { for (let i = 1; i <= 25; i++) log.info(`line ${i}`); });
+    let events = 0;
+    expect((await chatty.run()).logs).toHaveLength(25);
+    expect((await chatty.run({ keepLogs: false })).logs).toHaveLength(0);
+    const last = await chatty.run({ keepLogs: 4, onEvent: (e) => void (e.type === "log" && events++) });
+    expect(last.logs.map((l) => l.message)).toEqual(["line 22", "line 23", "line 24", "line 25"]);
+    expect(events).toBe(25);
+  });
+
   it("uses .outputs() for the flow's outputs", async () => {
     const ex = await flow({ id: "o" }).step("a", () => 2).step("b", () => 3).outputs(({ steps }) => ({ sum: steps.a + steps.b })).run();
     expect(ex.outputs).toEqual({ sum: 5 });

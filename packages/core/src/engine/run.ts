@@ -42,6 +42,11 @@ export interface RunOptions<TIn> {
   storageDir?: string;
   labels?: Record<string, string>;
   executionId?: string;
+  /**
+   * How many log lines `execution.logs` keeps: `true` (default) all, `false` none, or the newest N.
+   * Events (and the execution store) get every line either way; a long pod log need not also stay in memory.
+   */
+  keepLogs?: boolean | number;
   /** Lowest log level recorded. Default `info`. */
   logLevel?: LogLevel;
   /** How long a cancelled execution waits for running steps to clean up. Default 30s. */
@@ -85,6 +90,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     resume: options.resume,
     services: Object.freeze({ ...options.services }),
     cleanups: [],
+    keepLogs: options.keepLogs === false ? 0 : options.keepLogs === true || options.keepLogs === undefined ? Infinity : Math.max(0, Math.floor(options.keepLogs)),
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
 
@@ -145,6 +151,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   }
   // Connections and sessions tasks opened: closed so a finished run leaves nothing holding the process.
   await Promise.allSettled(rs.cleanups.map(async (fn) => fn()));
+  const kept = rs.logs.length > rs.keepLogs ? rs.logs.slice(rs.logs.length - rs.keepLogs) : rs.logs;
   const endedAt = new Date();
   const error = state === "SUCCESS" ? undefined : errorInfo(rs, failure);
   rs.emit?.({ type: "execution.finished", executionId: execution.id, time: endedAt.getTime(), flowId: meta.id, state, durationMs: endedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) });
@@ -161,7 +168,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     steps: masker.active ? mapValues(rs.records, (r) => masker.maskValue(r)) : rs.records,
     outputs: masker.maskValue(outputs),
     ...(error ? { error: masker.maskValue(error) } : {}),
-    logs: masker.active ? rs.logs.map((l) => masker.maskValue(l)) : rs.logs,
+    logs: masker.active ? kept.map((l) => masker.maskValue(l)) : kept,
   };
 }
 

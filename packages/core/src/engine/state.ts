@@ -16,6 +16,8 @@ export interface RunState {
   readonly emit: ((event: ExecutionEvent) => void) | undefined;
   readonly records: Record<string, StepRecord>;
   readonly logs: LogRecord[];
+  /** How many log records `execution.logs` keeps (the newest); Infinity keeps all. */
+  readonly keepLogs: number;
   readonly secrets: SecretResolver;
   readonly storage: ArtifactStore;
   readonly masker: Masker;
@@ -150,7 +152,11 @@ export function stepLogger(rs: RunState, path: string, stepId: string): Logger {
     const safeFields = fields && rs.masker.active ? (JSON.parse(rs.masker.mask(JSON.stringify(fields))) as LogFields) : fields;
     const time = Date.now();
     const record: LogRecord = safeFields ? { time, path, level, message: text, fields: safeFields } : { time, path, level, message: text };
-    rs.logs.push(record);
+    if (rs.keepLogs > 0) {
+      rs.logs.push(record);
+      // Trim in batches, not per line: amortised O(1) while holding at most twice the limit.
+      if (rs.logs.length >= 2 * rs.keepLogs) rs.logs.splice(0, rs.logs.length - rs.keepLogs);
+    }
     rs.emit?.({ type: "log", executionId: rs.execution.id, time, path, stepId, level, message: text, ...(safeFields ? { fields: safeFields } : {}) });
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };

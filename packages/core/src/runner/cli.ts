@@ -126,6 +126,8 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
         services,
         ...(options.storage ? { storage: options.storage } : {}),
         ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+        // Every line is printed and recorded from the events; the in-memory record keeps only the tail.
+        keepLogs: 1000,
         onEvent: rec
           ? (e: ExecutionEvent) => {
               rec.onEvent(e);

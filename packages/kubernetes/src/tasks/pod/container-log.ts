@@ -3,8 +3,9 @@
  * starts at the cursor (`sinceTime`) and the cursor drops what was already read. A stream that
  * ends, cleanly or not, is not trusted to be the end: the container's state decides. Once the
  * container is seen terminated, one more read from the cursor (which now cannot grow) fetches the
- * tail, so the end costs one request and no fixed wait. A partial last line is only taken from
- * that final read, since anywhere else it may be a fragment of a cut line.
+ * tail, and the container's last line (`tailLines=1`) confirms that read got to the end (else it
+ * is read again): two small requests and no fixed wait. A partial last line is only taken from a
+ * final read, since anywhere else it may be a fragment of a cut line.
  */
 import { KubernetesError } from "../../errors.js";
 import type { KubeClient } from "../../client/client.js";
@@ -133,10 +134,14 @@ export class ContainerLog {
 
   /** Whether the cursor is at the container's last line (one line read with tailLines=1). */
   async #reachedEnd(): Promise<boolean> {
-    const body = await openLog(this.#o.client, this.#o.namespace, this.#o.pod, { container: this.#o.container, follow: false, tailLines: 1 }, this.#o.signal);
+    const { body, release } = await openLog(this.#o.client, this.#o.namespace, this.#o.pod, { container: this.#o.container, follow: false, tailLines: 1 }, this.#o.signal);
     const decoder = new TextDecoder();
     let text = "";
-    for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+    try {
+      for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+    } finally {
+      release();
+    }
     text += decoder.decode();
     const last = text.split("\n").filter((l) => l !== "").pop();
     const line = last === undefined ? undefined : parseLine(last);
@@ -158,7 +163,7 @@ export class ContainerLog {
     const { cursor, onLine } = this.#o;
     const signal = follow ? AbortSignal.any([this.#o.signal, this.#wake.signal]) : this.#o.signal;
     cursor.restart();
-    const body = await openLog(this.#o.client, this.#o.namespace, this.#o.pod, { container: this.#o.container, follow, previous, sinceTime: cursor.sinceTime() }, signal);
+    const { body, release } = await openLog(this.#o.client, this.#o.namespace, this.#o.pod, { container: this.#o.container, follow, previous, sinceTime: cursor.sinceTime() }, signal);
     const decoder = new TextDecoder();
     let rest = "";
     const handle = (raw: string) => {
@@ -172,15 +177,19 @@ export class ContainerLog {
         onLine(line.text);
       }
     };
-    for await (const chunk of body) {
-      rest += decoder.decode(chunk, { stream: true });
-      let start = 0;
-      let nl: number;
-      while ((nl = rest.indexOf("\n", start)) !== -1) {
-        handle(rest.slice(start, nl));
-        start = nl + 1;
+    try {
+      for await (const chunk of body) {
+        rest += decoder.decode(chunk, { stream: true });
+        let start = 0;
+        let nl: number;
+        while ((nl = rest.indexOf("\n", start)) !== -1) {
+          handle(rest.slice(start, nl));
+          start = nl + 1;
+        }
+        rest = start ? rest.slice(start) : rest;
       }
-      rest = start ? rest.slice(start) : rest;
+    } finally {
+      release();
     }
     rest += decoder.decode();
     if (final && rest) handle(rest);

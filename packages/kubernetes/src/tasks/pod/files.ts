@@ -73,7 +73,7 @@ export interface TransferContext {
   pod: string;
   signal: AbortSignal;
   log: Logger;
-  /** Attempts for a transfer that fails on the way (default 3). */
+  /** Attempts for a transfer that fails on the way (default 5). */
   attempts?: number;
   retryDelayMs?: number;
 }
@@ -151,16 +151,30 @@ export async function releaseOutputContainer(t: TransferContext): Promise<void> 
 }
 
 async function withAttempts<T>(t: TransferContext, what: string, fn: () => Promise<T>): Promise<T> {
-  const attempts = t.attempts ?? 3;
+  const attempts = t.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       if (t.signal.aborted || attempt >= attempts) throw err instanceof CapstanError ? err : filesError(`${what} in pod ${t.pod} failed: ${(err as Error)?.message ?? String(err)}`, err);
       t.log.warn(`${what} failed (attempt ${attempt} of ${attempts}), retrying: ${(err as Error)?.message ?? String(err)}`);
-      await new Promise((r) => setTimeout(r, (t.retryDelayMs ?? 500) * 2 ** (attempt - 1)));
+      await sleep((t.retryDelayMs ?? 200) * 2 ** (attempt - 1), t.signal);
     }
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function filesError(message: string, cause?: unknown): CapstanError {

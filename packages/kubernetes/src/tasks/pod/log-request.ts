@@ -4,7 +4,8 @@
  * mid-body is neither an end nor an error there (the pipe just stops) and the caller would wait
  * forever. Here a cut surfaces as an error from the stream, and an HTTP error as the apiserver's
  * Status in a KubernetesError. Not counted by the request limiter: a followed log holds its
- * connection for the container's whole run.
+ * connection for the container's whole run. client-node gives each request its own undici Agent
+ * when TLS is configured; `release()` closes it once the stream is done, so no socket lingers.
  */
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
 import type { KubeClient } from "../../client/client.js";
@@ -20,7 +21,13 @@ export interface LogQuery {
 
 const http = new IsomorphicFetchHttpLibrary();
 
-export async function openLog(client: KubeClient, namespace: string, pod: string, query: LogQuery, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+export interface LogStream {
+  body: ReadableStream<Uint8Array>;
+  /** Call when done with the body (read to the end, failed or abandoned). */
+  release(): void;
+}
+
+export async function openLog(client: KubeClient, namespace: string, pod: string, query: LogQuery, signal: AbortSignal): Promise<LogStream> {
   const path = `api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
   const where = `GET pods/${pod}/log (container ${query.container}) on ${client.label}`;
   const url = new URL(path, client.server.endsWith("/") ? client.server : `${client.server}/`);
@@ -33,13 +40,17 @@ export async function openLog(client: KubeClient, namespace: string, pod: string
   const ctx = new RequestContext(url.toString(), HttpMethod.GET);
   ctx.setHeaderParam("Accept", "*/*");
   ctx.setSignal(signal);
+  let dispatcher: { close?: () => Promise<void> } | undefined;
+  const release = () => void dispatcher?.close?.().catch(() => {});
   try {
     await client.kc.applySecurityAuthentication(ctx);
+    dispatcher = ctx.getDispatcher() as typeof dispatcher;
     const res = await http.send(ctx).toPromise();
     const body = res.body.stream();
-    if (res.httpStatusCode === 200 && body) return body;
+    if (res.httpStatusCode === 200 && body) return { body, release };
     throw KubernetesError.fromResponse(res.httpStatusCode, await res.body.text(), res.headers, where);
   } catch (err) {
+    release();
     if (signal.aborted) throw signal.reason;
     if (!(err instanceof KubernetesError) && networkCode(err)) throw KubernetesError.network(err, where, client.server);
     throw err;

@@ -13,6 +13,7 @@ import { durationMs, namespaceFor } from "../common.js";
 import { collectOutputFiles, prepareInputFiles, releaseOutputContainer, uploadInputFiles, type TransferContext } from "./files.js";
 import type { PodCreateInput, PodCreateOutput } from "./input.js";
 import { allFinished, allStarted, completionProblem, containerStatus, exitCodes, hasStarted, initFilesState, problemError, type Pod } from "./lifecycle.js";
+import { logWarningEvents } from "./events.js";
 import { PodLogs } from "./logs.js";
 import { attachOrCreate, type PodCheckpoint } from "./resume.js";
 import { buildPod, userContainerNames } from "./spec.js";
@@ -41,6 +42,8 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
   let logs: PodLogs | undefined;
   let deleting = false;
   let ended = false;
+  /** The main containers are done (a later failure leaves a kept pod that should still finish). */
+  let mainsDone = false;
   let save = () => {};
   const transfer = (s: AbortSignal): TransferContext => ({ client, namespace, pod: name, signal: s, log });
   try {
@@ -76,6 +79,7 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
     await watch.until((p) => allStarted(p, containers.main), "start", startDeadline, String(input.waitUntilRunning));
     const runDeadline = input.timeout === undefined ? undefined : Date.now() + durationMs(input.timeout);
     let pod = await watch.until((p) => allFinished(p, containers.main), "finish", runDeadline, String(input.timeout));
+    mainsDone = true;
 
     // Every container that ran is read to its last line before anything is reported.
     const finished = [...logged].filter((c) => podLogs.following(c) && allFinished(pod, [c]));
@@ -106,6 +110,7 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
     // from outside is stopping: its containers' last lines are still coming.
     const stopping = err instanceof CapstanError && err.code === "CAPSTAN_K8S_POD_DELETED";
     await settle(logs?.finish(stopping ? 2_000 : 0), 5_000);
+    if (uid !== undefined && !signal.aborted) await settle(logWarningEvents(client, namespace, name, uid, log, AbortSignal.timeout(5_000)), 5_000);
     if (err instanceof PodProblemError) throw problemError(name, err.problem, err.problem.container ? logs?.lastLines(err.problem.container) : undefined);
     throw err;
   } finally {
@@ -116,8 +121,9 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
       if (input.delete) {
         deleting = true;
         await deletePod(client, namespace, name, uid, cleanup, ctx);
-      } else if (outputPatterns.length && !ended) {
-        // A kept pod should still reach its final phase: let the file container exit.
+      } else if (outputPatterns.length && mainsDone && !ended) {
+        // A kept pod whose work is over should still reach its final phase: let the file container
+        // exit. (A pod kept while still running is left as it is, for a resumed run to reattach.)
         await releaseOutputContainer(transfer(cleanup)).catch(() => {});
       }
     }

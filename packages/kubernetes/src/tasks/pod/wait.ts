@@ -69,6 +69,8 @@ export class PodWatch {
         timeoutMs,
         signal: o.signal,
         onProgress: (m) => o.log.info(`pod ${o.name}: ${m}`),
+        // While the watch is down, re-read the pod this often (one pod: cheap, and fail-fast stays fast).
+        pollMs: 250,
       });
       return pod as Pod;
     } catch (err) {
