@@ -82,7 +82,7 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     records: {},
     logs: [],
     secrets: new SecretResolver(options.secrets ?? defaultSecretProviders(), (v) => masker.add(v)),
-    storage: new ScopedArtifactStore(options.storage ?? new LocalArtifactStore(options.storageDir), meta.id, execution.id),
+    storage: new ScopedArtifactStore(options.storage ?? new LocalArtifactStore(options.storageDir), meta.id, execution.id, masker),
     masker,
     minLevel: LEVELS[options.logLevel ?? "info"],
     allIds: compiled.allIds,

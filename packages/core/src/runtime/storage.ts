@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { CapstanError } from "../errors.js";
+import { StreamMasker, type Masker } from "../engine/mask.js";
 export interface ArtifactInfo {
   uri: string;
   /** Bytes. */
@@ -66,7 +67,8 @@ export function toUri(path: string): string {
  */
 export class ScopedArtifactStore implements ArtifactStore {
   readonly prefix: string;
-  constructor(readonly store: ArtifactStore, flowId: string, executionId: string) {
+  /** With a masker, text artifacts are written with the run's secret values masked. */
+  constructor(readonly store: ArtifactStore, flowId: string, executionId: string, private readonly masker?: Masker) {
     this.prefix = `capstan://${flowId}/${executionId}/`;
     checkUri(this.prefix + "x");
   }
@@ -75,7 +77,11 @@ export class ScopedArtifactStore implements ArtifactStore {
   }
   // async throughout: a bad path is a rejected promise, as with every other store error.
   async put(path: string, data: ArtifactData, options?: { contentType?: string }): Promise<ArtifactInfo> {
-    return this.store.put(this.uri(path), data, options);
+    const uri = this.uri(path);
+    const m = this.masker;
+    if (!m?.active) return this.store.put(uri, data, options);
+    const contentType = contentTypeFor(uri, data, options?.contentType);
+    return this.store.put(uri, maskArtifact(data, m, isText(contentType)), { ...options, contentType });
   }
   async get(uri: string): Promise<Uint8Array> {
     return this.store.get(this.uri(uri));
@@ -122,6 +128,39 @@ const TYPES: Record<string, string> = {
 /** The content type to record: the caller's, else from the extension, else text or octet-stream. */
 export function contentTypeFor(uri: string, data: ArtifactData, given?: string): string {
   return given ?? TYPES[extname(uri).toLowerCase()] ?? (typeof data === "string" ? "text/plain; charset=utf-8" : "application/octet-stream");
+}
+
+function isText(contentType: string): boolean {
+  return /^text\/|json|yaml|xml|csv|javascript/.test(contentType);
+}
+
+/**
+ * An artifact with secret values masked: text (by content type, or bytes that are valid UTF-8) is
+ * rewritten, streams through a StreamMasker so a value split across chunks is caught. Binary data
+ * is left as is: masking would corrupt it.
+ */
+function maskArtifact(data: ArtifactData, masker: Masker, text: boolean): ArtifactData {
+  if (typeof data === "string") return masker.mask(data);
+  if (data instanceof Uint8Array) {
+    let decoded: string;
+    try {
+      decoded = new TextDecoder("utf-8", { fatal: true }).decode(data);
+    } catch {
+      return data;
+    }
+    return new TextEncoder().encode(masker.mask(decoded));
+  }
+  if (!text) return data;
+  return (async function* () {
+    const sm = new StreamMasker(masker);
+    const enc = new TextEncoder();
+    for await (const chunk of data) {
+      const out = sm.write(chunk);
+      if (out) yield enc.encode(out);
+    }
+    const rest = sm.end();
+    if (rest) yield enc.encode(rest);
+  })();
 }
 
 /** Chunks of `data` as bytes, whatever form it came in. */
