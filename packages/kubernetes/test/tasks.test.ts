@@ -1,8 +1,8 @@
 /** Every kubectl-like task through the real client-node against the emulated cluster over HTTP. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { flow } from "@capstan/core";
+import { flow, MemoryArtifactStore, secret, staticSecrets } from "@capstan/core";
 import type { MockCluster } from "@capstan/testing";
-import { kubectl } from "../src/index.js";
+import { kubectl, kubernetes } from "../src/index.js";
 import { clusters, deployment, runOn } from "./helpers.js";
 
 let cluster: MockCluster;
@@ -164,6 +164,14 @@ describe("clusters", () => {
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
+  });
+
+  it("takes a cluster mapping whose kubeconfig is a secret, and never shows it", async () => {
+    const ex = await flow({ id: "s" })
+      .step("get", kubectl.get({ kind: "Namespace", name: "default", cluster: "tenant" }))
+      .run({ secrets: [staticSecrets({ TENANT_KC: cluster.kubeconfig })], storage: new MemoryArtifactStore(), services: kubernetes({ clusters: { tenant: { kubeconfig: secret("TENANT_KC") } } }) });
+    expect(ex.error).toBeUndefined();
+    expect(ex.outputs?.get.metadata?.name).toBe("default");
   });
 
   it("names an unreachable cluster and a bad kubeconfig, without sending anything for the latter", async () => {

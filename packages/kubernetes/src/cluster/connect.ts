@@ -2,8 +2,8 @@
  * Connections for a run: one KubeClient per distinct cluster, shared by every task of the
  * execution (so limits are per cluster, not per step) and dropped with the execution.
  */
-import type { TaskContext } from "@capstan/core";
-import type { ClusterSpec, KubernetesServices } from "./spec.js";
+import { isSecretRef, type SecretRef, type TaskContext, type WithSecrets } from "@capstan/core";
+import type { ClusterObject, ClusterSpec, KubernetesServices, ResolvedServices } from "./spec.js";
 import { resolveCluster } from "./resolve.js";
 import { KubeClient } from "../client/client.js";
 import { RequestLimiter } from "../client/limiter.js";
@@ -11,8 +11,8 @@ import { DEFAULT_RETRY } from "../client/retry.js";
 
 const pools = new WeakMap<object, Map<string, KubeClient>>();
 
-export function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd">, spec: ClusterSpec): KubeClient {
-  const services = ctx.services.kubernetes as KubernetesServices | undefined;
+export async function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd" | "secret">, spec: ClusterSpec): Promise<KubeClient> {
+  const services = await resolveServiceSecrets(ctx, ctx.services.kubernetes as KubernetesServices | undefined);
   const resolved = resolveCluster(spec, services);
   let pool = pools.get(ctx.execution);
   if (!pool) pools.set(ctx.execution, (pool = new Map()));
@@ -27,4 +27,22 @@ export function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExe
     ctx.onExecutionEnd(() => opened.close());
   }
   return client;
+}
+
+/**
+ * Cluster mappings given to the run may hold `secret(...)` kubeconfigs (they are not task
+ * parameters, so the engine does not resolve them): resolve the ones this run uses, here.
+ */
+async function resolveServiceSecrets(ctx: Pick<TaskContext, "secret">, services: KubernetesServices | undefined): Promise<ResolvedServices | undefined> {
+  if (!services) return undefined;
+  const one = async (c: WithSecrets<ClusterObject> | string | undefined): Promise<ClusterObject | string | undefined> => {
+    if (c && typeof c === "object" && "kubeconfig" in c && isSecretRef(c.kubeconfig)) return { ...(c as ClusterObject), kubeconfig: await ctx.secret((c.kubeconfig as SecretRef).name) } as ClusterObject;
+    return c as ClusterObject | string | undefined;
+  };
+  const hasSecret = (c: unknown) => typeof c === "object" && c !== null && isSecretRef((c as { kubeconfig?: unknown }).kubeconfig);
+  if (!hasSecret(services.default) && !Object.values(services.clusters ?? {}).some(hasSecret)) return services as ResolvedServices;
+  const clusters = Object.fromEntries(await Promise.all(Object.entries(services.clusters ?? {}).map(async ([k, v]) => [k, (await one(v))!] as const)));
+  const def = await one(services.default);
+  const { default: _unused, ...rest } = services;
+  return { ...rest, clusters, ...(def !== undefined ? { default: def } : {}) };
 }

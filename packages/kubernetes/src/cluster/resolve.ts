@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { delimiter, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
-import type { ClusterObject, ClusterSpec, KubernetesServices } from "./spec.js";
+import type { ClusterObject, ClusterSpec, ResolvedServices } from "./spec.js";
 import { configError } from "../errors.js";
 
 export interface ResolvedCluster {
@@ -21,7 +21,7 @@ export interface ResolvedCluster {
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-export function resolveCluster(spec: ClusterSpec, services: KubernetesServices | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedCluster {
+export function resolveCluster(spec: ClusterSpec, services: ResolvedServices | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedCluster {
   if (spec === undefined) {
     if (services?.default !== undefined) return resolveCluster(services.default, { ...services, default: undefined }, env);
     return defaultCluster(env);

@@ -10,6 +10,7 @@
  * kubectl.apply({ manifest, cluster: { inCluster: true } })
  */
 import { z } from "zod";
+import type { WithSecrets } from "@capstan/core";
 
 export const clusterObjectSchema = z.union([
   z.strictObject({ kubeconfig: z.string().min(1).describe("kubeconfig YAML content (use secret(...))"), context: z.string().optional() }),
@@ -27,15 +28,18 @@ export type ClusterSpec = z.infer<typeof clusterSchema>;
 
 /** What `run({ services: { kubernetes: ... } })` may carry. */
 export interface KubernetesServices {
-  /** Cluster names to connections: what `cluster: "tenant-a"` means in this run. */
-  clusters?: Record<string, ClusterObject | string>;
+  /** Cluster names to connections: what `cluster: "tenant-a"` means in this run. Kubeconfigs may be `secret(...)`. */
+  clusters?: Record<string, WithSecrets<ClusterObject> | string>;
   /** The cluster used when a task gives none (instead of KUBECONFIG / ~/.kube/config). */
-  default?: ClusterObject | string;
+  default?: WithSecrets<ClusterObject> | string;
   /** Per-cluster request limits. Defaults: 32 concurrent requests, 50 requests/s, burst 100. */
   limits?: { concurrency?: number; qps?: number; burst?: number };
   /** Retry policy for 429/5xx/connection failures. Defaults: 6 attempts, 250ms doubling to 10s, jittered. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
+
+/** Services with every `secret(...)` resolved, as cluster resolution sees them. */
+export type ResolvedServices = Omit<KubernetesServices, "clusters" | "default"> & { clusters?: Record<string, ClusterObject | string>; default?: ClusterObject | string };
 
 /** Builds the `services` entry for a run: `run({ services: kubernetes({ clusters: {...} }) })`. */
 export function kubernetes(services: KubernetesServices): { kubernetes: KubernetesServices } {

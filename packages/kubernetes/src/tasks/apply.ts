@@ -42,7 +42,7 @@ export const apply = defineTask({
   }),
   run: async (input, ctx): Promise<{ objects: AppliedObject[] }> => {
     const objects = parseManifest(input.manifest as string);
-    const client = connect(ctx, input.cluster);
+    const client = await connect(ctx, input.cluster);
     const sorted = objects.map((o, i) => [o, i] as const).sort(([a, i], [b, j]) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9) || i - j).map(([o]) => o);
     const applied: { res: Awaited<ReturnType<typeof resourceFor>>; live: KubeObject }[] = [];
     for (const obj of sorted) {

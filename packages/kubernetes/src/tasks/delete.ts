@@ -33,7 +33,7 @@ export const del = defineTask({
     })
     .refine((p) => [p.name, p.names, p.labelSelector].filter(Boolean).length === 1, { message: "pass exactly one of name, names or labelSelector", path: ["name"] }),
   run: async (p, ctx): Promise<{ deleted: string[]; missing: string[] }> => {
-    const client = connect(ctx, p.cluster);
+    const client = await connect(ctx, p.cluster);
     const res = await resolveKind(client, p.kind, p.apiVersion, ctx.signal);
     const ns = res.namespaced ? namespaceFor(client, p.namespace) : undefined;
     let names = p.name ? [p.name] : (p.names ?? []);

@@ -52,7 +52,7 @@ export const getTask = defineTask({
   description: "Read one object or a list from a cluster",
   input,
   run: async (p, ctx): Promise<unknown> => {
-    const client = connect(ctx, p.cluster);
+    const client = await connect(ctx, p.cluster);
     const res = await resolveKind(client, p.kind, p.apiVersion, ctx.signal);
     const ns = res.namespaced && !p.allNamespaces ? namespaceFor(client, p.namespace) : undefined;
     const opts = { signal: ctx.signal, onRetry: (m: string) => ctx.log.warn(m) };

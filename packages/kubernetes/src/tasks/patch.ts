@@ -35,7 +35,7 @@ export const patch = defineTask({
     .refine((p) => !(Array.isArray(p.patch) && p.type && p.type !== "json"), { message: "a list of operations is a JSON patch: use type: \"json\"", path: ["type"] })
     .refine((p) => !(!Array.isArray(p.patch) && p.type === "json"), { message: "a JSON patch is a list of operations ({ op, path, value })", path: ["patch"] }),
   run: async (p, ctx) => {
-    const client = connect(ctx, p.cluster);
+    const client = await connect(ctx, p.cluster);
     const res = await resolveKind(client, p.kind, p.apiVersion, ctx.signal);
     const ns = res.namespaced ? namespaceFor(client, p.namespace) : undefined;
     const type = p.type ?? (Array.isArray(p.patch) ? "json" : p.kind in DEFAULT_API_VERSION ? "strategic" : "merge");

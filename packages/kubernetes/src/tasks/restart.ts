@@ -28,7 +28,7 @@ export const restart = defineTask({
     })
     .refine((p) => Boolean(p.name) !== Boolean(p.names), { message: "pass name or names", path: ["name"] }),
   run: async (p, ctx): Promise<{ restarted: { name: string; restartedAt: string }[] }> => {
-    const client = connect(ctx, p.cluster);
+    const client = await connect(ctx, p.cluster);
     const res = await resolveKind(client, p.kind, undefined, ctx.signal);
     const ns = namespaceFor(client, p.namespace);
     // kubectl writes time.Now().Format(time.RFC3339): second precision, UTC.

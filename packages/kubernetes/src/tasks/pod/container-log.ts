@@ -27,6 +27,11 @@ export interface ContainerLogOptions {
   cursor: LogCursor;
   /** Each new line's text (timestamp removed), in order. */
   onLine: (text: string) => void;
+  /**
+   * Called right after the lines of each piece of a stream were passed to `onLine`, in the same
+   * tick: the moment to checkpoint the cursor, so that it never lags behind what was logged.
+   */
+  onChunk?: () => void;
   /** The container's current state (a fresh read of the pod). */
   probe: () => Promise<ContainerProbe | undefined>;
   signal: AbortSignal;
@@ -160,7 +165,7 @@ export class ContainerLog {
   }
 
   async #read(follow: boolean, previous: boolean, final: boolean): Promise<void> {
-    const { cursor, onLine } = this.#o;
+    const { cursor, onLine, onChunk } = this.#o;
     const signal = follow ? AbortSignal.any([this.#o.signal, this.#wake.signal]) : this.#o.signal;
     cursor.restart();
     const { body, release } = await openLog(this.#o.client, this.#o.namespace, this.#o.pod, { container: this.#o.container, follow, previous, sinceTime: cursor.sinceTime() }, signal);
@@ -187,12 +192,16 @@ export class ContainerLog {
           start = nl + 1;
         }
         rest = start ? rest.slice(start) : rest;
+        if (start) onChunk?.();
       }
     } finally {
       release();
     }
     rest += decoder.decode();
-    if (final && rest) handle(rest);
+    if (final && rest) {
+      handle(rest);
+      onChunk?.();
+    }
   }
 
   #sleep(ms: number): Promise<void> {

@@ -2,8 +2,10 @@
  * Every container's log, live, in the execution log: one follower per container (see
  * container-log.ts), each line prefixed with `[container] ` and masked for secrets. Lines that
  * carry a `::{"outputs":...}::` directive set `vars` instead of being logged. The last lines of
- * each container are kept for error messages, and the read positions for checkpoints, so a
- * resumed step continues its pod's log where the interrupted one stopped.
+ * each container are kept for error messages. The read positions (and the vars read so far) are
+ * checkpointed right after each read's lines are logged, in the same tick, so a process killed
+ * at any moment leaves a checkpoint that matches its log: the resumed step continues the pod's log
+ * exactly where the execution log stops, with no line lost or logged twice.
  */
 import { logStream, type LogStream, type TaskContext } from "@capstan/core";
 import type { KubeClient } from "../../client/client.js";
@@ -27,6 +29,11 @@ interface StatusLike {
   state?: { terminated?: { exitCode?: number } };
 }
 
+/** What a checkpoint keeps per container: where its log was read to, and the vars it had set. */
+export interface ContainerCheckpoint extends CursorState {
+  vars?: Record<string, unknown>;
+}
+
 export interface PodLogsOptions {
   client: KubeClient;
   namespace: string;
@@ -34,11 +41,14 @@ export interface PodLogsOptions {
   uid: string | undefined;
   ctx: Pick<TaskContext, "log">;
   signal: AbortSignal;
-  /** Read positions from a checkpoint: continue there instead of from the start. */
-  cursors?: Record<string, CursorState> | undefined;
-  /** Called at most every `progressMs` while lines arrive (to checkpoint the cursors). */
+  /** Read positions (and vars) from a checkpoint: continue there instead of from the start. */
+  cursors?: Record<string, ContainerCheckpoint> | undefined;
+  /**
+   * Called after each read that brought new lines, once they are logged (to checkpoint
+   * `cursors()`). A throttled checkpoint would lag behind the log, and a process killed in between
+   * would leave lines that a resumed run logs again.
+   */
   onProgress?: () => void;
-  progressMs?: number;
   /** Lines kept per container for error messages. Default 20. */
   keepLines?: number;
 }
@@ -47,11 +57,12 @@ export class PodLogs {
   /** Values set by `::{"outputs":{...}}::` lines, later lines winning. */
   readonly vars: Record<string, unknown> = {};
   readonly #o: PodLogsOptions;
-  readonly #followers = new Map<string, { log: ContainerLog; cursor: LogCursor; tail: string[]; out: LogStream }>();
-  #lastProgress = 0;
+  readonly #followers = new Map<string, { log: ContainerLog; cursor: LogCursor; tail: string[]; out: LogStream; vars: Record<string, unknown> }>();
 
   constructor(options: PodLogsOptions) {
     this.#o = options;
+    // Values the interrupted run had read: their lines are before the cursors, not read again.
+    for (const c of Object.values(options.cursors ?? {})) Object.assign(this.vars, c.vars);
   }
 
   /** Starts following a container (once; later calls are no-ops). */
@@ -59,6 +70,7 @@ export class PodLogs {
     if (this.#followers.has(container) || this.#o.signal.aborted) return;
     const { ctx } = this.#o;
     const cursor = new LogCursor(this.#o.cursors?.[container]);
+    const vars: Record<string, unknown> = { ...this.#o.cursors?.[container]?.vars };
     const tail: string[] = [];
     const keep = this.#o.keepLines ?? 20;
     const prefix = `[${container}] `;
@@ -70,24 +82,24 @@ export class PodLogs {
         if (!ended) (ended = true), stream.end();
       },
     };
-    const progressMs = this.#o.progressMs ?? 1000;
+    let fresh = false;
     const onLine = (text: string) => {
+      fresh = true;
       const directive = text.includes("::{") ? parseDirective(text) : undefined;
       if (directive) {
         Object.assign(this.vars, directive.outputs);
+        Object.assign(vars, directive.outputs);
         for (const l of directive.logs ?? []) ctx.log[l.level](prefix + l.message);
       } else {
         out.write(`${text}\n`);
         tail.push(text);
         if (tail.length > keep) tail.shift();
       }
-      if (this.#o.onProgress) {
-        const now = Date.now();
-        if (now - this.#lastProgress >= progressMs) {
-          this.#lastProgress = now;
-          this.#o.onProgress();
-        }
-      }
+    };
+    const onChunk = () => {
+      if (!fresh) return;
+      fresh = false;
+      this.#o.onProgress?.();
     };
     const log = new ContainerLog({
       client: this.#o.client,
@@ -96,11 +108,12 @@ export class PodLogs {
       container,
       cursor,
       onLine,
+      onChunk,
       probe: () => this.#probe(container),
       signal: this.#o.signal,
       onGiveUp: (err) => ctx.log.warn(`${prefix}the end of this container's log could not be read: ${(err as Error)?.message ?? String(err)}`),
     });
-    this.#followers.set(container, { log, cursor, tail, out });
+    this.#followers.set(container, { log, cursor, tail, out, vars });
   }
 
   following(container: string): boolean {
@@ -130,11 +143,12 @@ export class PodLogs {
     return this.#followers.get(container)?.log.lines ?? 0;
   }
 
-  cursors(): Record<string, CursorState> {
-    const out: Record<string, CursorState> = { ...this.#o.cursors };
+  /** Per container: where its log was read to, and the vars its lines set (for a checkpoint). */
+  cursors(): Record<string, ContainerCheckpoint> {
+    const out: Record<string, ContainerCheckpoint> = { ...this.#o.cursors };
     for (const [name, f] of this.#followers) {
       const s = f.cursor.state;
-      if (s) out[name] = s;
+      if (s) out[name] = Object.keys(f.vars).length ? { ...s, vars: { ...f.vars } } : s;
     }
     return out;
   }

@@ -11,25 +11,27 @@ import type { ResumedAttempt, Logger } from "@capstan/core";
 import { CapstanError } from "@capstan/core";
 import type { KubeClient } from "../../client/client.js";
 import { KubernetesError } from "../../errors.js";
-import type { CursorState } from "./log-cursor.js";
+import type { ContainerCheckpoint } from "./logs.js";
 import type { Pod } from "./lifecycle.js";
 import { identityLabels, LABELS, STEP_PATH_ANNOTATION, type PodObject, type StepIdentity } from "./spec.js";
 
 export interface PodCheckpoint {
   pod: { name: string; namespace: string; uid: string };
-  /** Log read positions per container. */
-  logs?: Record<string, CursorState>;
+  /** Per container: where its log was read to, and the vars its lines had set. */
+  logs?: Record<string, ContainerCheckpoint>;
 }
 
 export function readCheckpoint(data: unknown): PodCheckpoint | undefined {
   const pod = (data as { pod?: Partial<PodCheckpoint["pod"]> } | undefined)?.pod;
   if (!pod || typeof pod.name !== "string" || typeof pod.namespace !== "string" || typeof pod.uid !== "string") return undefined;
   const logs = (data as { logs?: unknown }).logs;
-  const valid: Record<string, CursorState> = {};
+  const valid: Record<string, ContainerCheckpoint> = {};
   if (logs && typeof logs === "object") {
     for (const [k, v] of Object.entries(logs as Record<string, unknown>)) {
-      const c = v as Partial<CursorState>;
-      if (typeof c?.time === "string" && typeof c.count === "number") valid[k] = { time: c.time, count: c.count };
+      const c = v as Partial<ContainerCheckpoint>;
+      if (typeof c?.time !== "string" || typeof c.count !== "number") continue;
+      const vars = c.vars && typeof c.vars === "object" && !Array.isArray(c.vars) ? { vars: { ...c.vars } } : {};
+      valid[k] = { time: c.time, count: c.count, ...vars };
     }
   }
   return { pod: { name: pod.name, namespace: pod.namespace, uid: pod.uid }, logs: valid };
@@ -51,8 +53,8 @@ export interface AttachOptions {
 export interface Attached {
   pod: Pod;
   created: boolean;
-  /** Where the log was read up to, when reattaching to the checkpointed pod. */
-  cursors?: Record<string, CursorState>;
+  /** Where the log was read up to (and its vars), when reattaching to the checkpointed pod. */
+  cursors?: Record<string, ContainerCheckpoint>;
 }
 
 export async function attachOrCreate(o: AttachOptions): Promise<Attached> {

@@ -23,7 +23,7 @@ import { PodProblemError, PodWatch } from "./wait.js";
 const CLEANUP_MS = 30_000;
 
 export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<PodCreateOutput> {
-  const client = connect(ctx, input.cluster);
+  const client = await connect(ctx, input.cluster);
   const namespace = namespaceFor(client, input.namespace);
   // Before any pod exists: a missing artifact must not leave a pod waiting for files (Kestra's #211).
   const files = input.inputFiles ? await prepareInputFiles(input.inputFiles, ctx.storage) : [];
