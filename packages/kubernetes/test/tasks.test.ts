@@ -96,6 +96,29 @@ describe("kubectl.get", () => {
     expect(ex.outputs.list.items[0]).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment" });
   });
 
+  it("keeps waiting across cut watch streams and a 410 Gone (resumes from the last resourceVersion, re-reads when expired)", async () => {
+    cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flag", namespace: "default" }, data: { n: "0" } });
+    const cut = cluster.faults.add({ match: { verb: "watch" }, action: { type: "cutStream", after: 1 }, first: 1 });
+    // Every watch request is held a while, so history can be compacted while the client reconnects.
+    cluster.faults.add({ match: { verb: "watch" }, action: { type: "delay", ms: 300 } });
+    const waiting = runOn(flow({ id: "w" }).step("flag", kubectl.get({ kind: "ConfigMap", name: "flag", waitFor: (c: { data?: { n?: string } }) => c.data?.n === "3", timeout: "30s" })), cluster);
+    const set = (n: number) => cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flag", namespace: "default" }, data: { n: String(n) } });
+    const until = async (pred: () => boolean) => { for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    await until(() => cluster.requests.some((r) => r.verb === "watch"));
+    set(1);
+    await until(() => cut.fired >= 1);
+    set(2);
+    cluster.compactHistory();
+    set(3);
+    const reads = () => cluster.requests.filter((r) => r.verb === "get" && r.resource === "configmaps").length;
+    const ex = await waiting;
+    expect(ex.error).toBeUndefined();
+    expect(ex.outputs.flag.data.n).toBe("3");
+    expect(cluster.requests.filter((r) => r.verb === "watch").length).toBeGreaterThanOrEqual(2);
+    // The first read, then a re-read after the reconnecting watch got 410 Gone.
+    expect(reads()).toBeGreaterThanOrEqual(2);
+  });
+
   it("waits for a predicate, and names a missing object", async () => {
     cluster.apply(deployment("web", 2));
     const ex = await runOn(flow({ id: "w" }).step("ready", kubectl.get({ kind: "Deployment", name: "web", waitFor: (d: { status?: { availableReplicas?: number } }) => d.status?.availableReplicas === 2, timeout: "30s" })), cluster);
