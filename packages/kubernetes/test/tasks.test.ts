@@ -78,6 +78,16 @@ describe("kubectl.apply", () => {
   });
 });
 
+describe("kubectl.apply on a crash-looping rollout", () => {
+  it("fails early with CrashLoopBackOff, not at the timeout, though the Deployment's status stops changing", async () => {
+    cluster.programs.register("crashy/app:*", () => 1);
+    const ex = await runOn(flow({ id: "c" }).step("apply", kubectl.apply({ manifest: deployment("web", 1, "crashy/app:1"), waitUntilReady: "60s" })), cluster);
+    expect(ex.error).toMatchObject({ code: "CAPSTAN_K8S_NOT_READY" });
+    expect(ex.error?.message).toMatch(/container app: CrashLoopBackOff/);
+    expect(ex.durationMs).toBeLessThan(20_000);
+  });
+});
+
 describe("kubectl.get", () => {
   it("reads one object typed by kind, lists by selector, and stores large lists", async () => {
     cluster.apply([deployment("web", 1), deployment("api", 1)]);

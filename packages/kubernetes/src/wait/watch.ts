@@ -73,11 +73,29 @@ export async function waitForObject(
         }
       };
       ac.signal.addEventListener("abort", () => {
+        clearInterval(recheck);
         if (!settled) {
           settled = true;
           reject(ac.signal.reason);
         }
       });
+      // The object may stop changing while the condition still depends on other things (a
+      // Deployment whose pods crash-loop keeps the same status): re-check on a cadence too.
+      let checking = false;
+      const recheck = setInterval(() => {
+        if (settled || checking || current === undefined) return;
+        checking = true;
+        evaluate(current).then(
+          () => (checking = false),
+          (e: unknown) => {
+            checking = false;
+            if (!settled) {
+              settled = true;
+              reject(e);
+            }
+          },
+        );
+      }, options.pollMs ?? 1000);
       const loop = async () => {
         let rv: string | undefined;
         while (!settled) {
