@@ -62,54 +62,106 @@ export class FieldSet {
       node = node.children.get(el);
       if (!node) return false;
     }
-    return [...node.children.values()].some((c) => !c.isEmpty());
+    for (const c of node.children.values()) if (!c.isEmpty()) return true;
+    return false;
   }
 
   isEmpty(): boolean {
-    return !this.member && [...this.children.values()].every((c) => c.isEmpty());
+    if (this.member) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
   }
 
   /** All member paths, depth-first in sorted element order. */
   paths(prefix: Path = []): Path[] {
     const out: Path[] = [];
-    if (this.member && prefix.length > 0) out.push(prefix);
-    for (const el of [...this.children.keys()].sort(compareElements)) {
-      out.push(...(this.children.get(el) as FieldSet).paths([...prefix, el]));
-    }
+    const stack = [...prefix];
+    const walk = (node: FieldSet): void => {
+      if (node.member && stack.length > 0) out.push(stack.slice());
+      for (const el of sortedKeys(node)) {
+        stack.push(el);
+        walk(node.children.get(el) as FieldSet);
+        stack.pop();
+      }
+    };
+    walk(this);
     return out;
   }
 
+  // The set operations below work on the tries directly (no path lists, no sorting). Like building
+  // from member paths, their results only hold nodes that lead to a member, and never a member root.
+
   union(other: FieldSet): FieldSet {
-    const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    const out = new FieldSet();
+    addMembers(out, this);
+    addMembers(out, other);
     return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter((p) => !other.has(p)));
+    const out = new FieldSet();
+    select(out, this, other, false);
+    return out;
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter((p) => other.has(p)));
+    const out = new FieldSet();
+    select(out, this, other, true);
+    return out;
   }
 
   clone(): FieldSet {
-    return FieldSet.fromPaths(this.paths());
+    const out = new FieldSet();
+    addMembers(out, this);
+    return out;
   }
 
   /** Keeps only the paths accepted by `keep` (used to drop ignored fields). */
   filter(keep: (path: Path) => boolean): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter(keep));
+    const out = new FieldSet();
+    const stack: Path = [];
+    const walk = (src: FieldSet, dst: FieldSet): boolean => {
+      let any = false;
+      for (const [el, child] of src.children) {
+        stack.push(el);
+        const next = new FieldSet();
+        const below = walk(child, next);
+        if (child.member && keep(stack.slice())) next.member = true;
+        if (below || next.member) {
+          dst.children.set(el, next);
+          any = true;
+        }
+        stack.pop();
+      }
+      return any;
+    };
+    walk(this, out);
+    return out;
+  }
+
+  /**
+   * `filter`, in place: for sets the caller just built and holds alone (no copy). Like `filter`, leaves
+   * no node that does not lead to a member, and no member root.
+   */
+  retain(keep: (path: Path) => boolean): this {
+    const stack: Path = [];
+    const walk = (node: FieldSet): boolean => {
+      for (const [el, child] of node.children) {
+        stack.push(el);
+        const below = walk(child);
+        if (child.member && !keep(stack.slice())) child.member = false;
+        if (!below && !child.member) node.children.delete(el);
+        stack.pop();
+      }
+      return node.children.size > 0;
+    };
+    walk(this);
+    this.member = false;
+    return this;
   }
 
   toFieldsV1(): JsonObject {
-    const out: JsonObject = {};
-    if (this.member && this.children.size > 0) out["."] = {};
-    for (const el of [...this.children.keys()].sort(compareElements)) {
-      const c = this.children.get(el) as FieldSet;
-      if (!c.isEmpty()) out[el] = c.toFieldsV1();
-    }
-    return out;
+    return encode(this) ?? {};
   }
 
   static fromFieldsV1(raw: unknown): FieldSet {
@@ -134,13 +186,86 @@ export class FieldSet {
   }
 }
 
-const ORDER: Record<string, number> = { f: 0, v: 1, k: 2, i: 3 };
+/** Copies the member paths of `src` (beneath its root) into `dst`; returns whether there were any. */
+function addMembers(dst: FieldSet, src: FieldSet): boolean {
+  let any = false;
+  for (const [el, child] of src.children) {
+    let next = dst.children.get(el);
+    const fresh = next === undefined;
+    next ??= new FieldSet();
+    const below = addMembers(next, child);
+    if (child.member) next.member = true;
+    if (below || child.member) {
+      if (fresh) dst.children.set(el, next);
+      any = true;
+    }
+  }
+  return any;
+}
+
+/** Member paths of `src` that `other` holds (`inOther`) or does not hold, into `dst`. */
+function select(dst: FieldSet, src: FieldSet, other: FieldSet | undefined, inOther: boolean): boolean {
+  if (other === undefined) return inOther ? false : addMembers(dst, src);
+  let any = false;
+  for (const [el, child] of src.children) {
+    const counterpart = other.children.get(el);
+    if (inOther && counterpart === undefined) continue;
+    const next = new FieldSet();
+    const below = select(next, child, counterpart, inOther);
+    if (child.member && (counterpart?.member ?? false) === inOther) next.member = true;
+    if (below || next.member) {
+      dst.children.set(el, next);
+      any = true;
+    }
+  }
+  return any;
+}
+
+/** FieldsV1 of a node, or undefined when it holds no member (what `isEmpty` says). */
+function encode(node: FieldSet): JsonObject | undefined {
+  let out: JsonObject | undefined;
+  if (node.member) {
+    out = {};
+    if (node.children.size > 0) out["."] = {};
+  }
+  for (const el of sortedKeys(node)) {
+    const sub = encode(node.children.get(el) as FieldSet);
+    if (sub) (out ??= {})[el] = sub;
+  }
+  return out;
+}
+
+const NO_KEYS: readonly PathElement[] = [];
+
+/** Child elements in FieldsV1 order (read-only: the empty result is shared). */
+function sortedKeys(node: FieldSet): readonly PathElement[] {
+  if (node.children.size === 0) return NO_KEYS;
+  const keys = [...node.children.keys()];
+  return keys.length > 1 ? keys.sort(compareElements) : keys;
+}
+
+/** Element kinds in FieldsV1 order: `f:` fields, `v:` values, `k:` keys, `i:` indexes, anything else last. */
+function rank(code: number): number {
+  switch (code) {
+    case 102: // f
+      return 0;
+    case 118: // v
+      return 1;
+    case 107: // k
+      return 2;
+    case 105: // i
+      return 3;
+    default:
+      return 9;
+  }
+}
 
 function compareElements(a: string, b: string): number {
-  const ta = ORDER[a.charAt(0)] ?? 9;
-  const tb = ORDER[b.charAt(0)] ?? 9;
+  const ta = rank(a.charCodeAt(0));
+  const tb = rank(b.charCodeAt(0));
   if (ta !== tb) return ta - tb;
-  if (a.startsWith("i:") && b.startsWith("i:")) return Number(a.slice(2)) - Number(b.slice(2));
+  // 58 is ':': two `i:<n>` indexes compare as numbers.
+  if (ta === 3 && a.charCodeAt(1) === 58 && b.charCodeAt(1) === 58) return Number(a.slice(2)) - Number(b.slice(2));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -149,6 +274,13 @@ export const valueEl = (value: unknown): PathElement => `v:${JSON.stringify(valu
 export const indexEl = (i: number): PathElement => `i:${i}`;
 
 export function keyEl(key: Record<string, unknown>): PathElement {
+  const names = Object.keys(key);
+  if (names.length === 1) {
+    // The common single-key item (`name`): same text as below without building a sorted copy.
+    const name = names[0] as string;
+    const v = key[name];
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return `k:{${JSON.stringify(name)}:${JSON.stringify(v)}}`;
+  }
   const sorted = Object.fromEntries(Object.keys(key).sort().map((k) => [k, key[k]]));
   return `k:${JSON.stringify(sorted)}`;
 }

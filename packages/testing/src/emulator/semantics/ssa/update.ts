@@ -6,10 +6,9 @@
  */
 
 import { gvkOf, type GroupVersionKind } from "../gvk.js";
-import { deepClone, deepEqual, isObject, type JsonObject } from "../json.js";
+import { deepEqual, isObject, type JsonObject } from "../json.js";
 import { defaultRegistry, type SchemaRegistry } from "../schema/registry.js";
 import type { KubeObject } from "../../store/types.js";
-import { FieldSet } from "./fieldset.js";
 import { decodeManagers, encodeManagers, entryApiVersion, formatTime, managerId, ownershipFilter, type Manager } from "./managed.js";
 import { compare } from "./walk.js";
 
@@ -26,21 +25,26 @@ export interface TrackUpdateInput {
   registry?: SchemaRegistry;
 }
 
+/** The object as compared for ownership: without managedFields (a shallow view; nothing is copied deeply). */
 function strip(obj: KubeObject | undefined): JsonObject | undefined {
   if (!obj) return undefined;
-  const copy = deepClone(obj) as JsonObject;
-  if (isObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
+  if (!isObject(obj.metadata) || !Object.hasOwn(obj.metadata, "managedFields")) return obj;
+  const { managedFields: _managedFields, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
-/** Returns a copy of `updated` with its managedFields updated for this write. */
+/**
+ * Returns `updated` with its managedFields updated for this write: a new top-level object and
+ * `metadata`; nested values are shared with `updated` (stored objects are never mutated).
+ */
 export function trackUpdate(input: TrackUpdateInput): KubeObject {
   const registry = input.registry ?? defaultRegistry;
   const gvk = input.gvk ?? gvkOf(input.updated);
   const schema = registry.schemaFor(gvk);
   const keep = ownershipFilter(input.subresource, registry.hasStatusSubresource(gvk));
   const apiVersion = entryApiVersion(gvk);
-  const result = deepClone(input.updated);
+  const meta = input.updated.metadata;
+  const result: KubeObject = { ...input.updated, metadata: isObject(meta) ? { ...meta } : meta };
   const requested = input.updated.metadata?.managedFields;
   const oldFields = input.old?.metadata?.managedFields;
 
@@ -54,8 +58,9 @@ export function trackUpdate(input: TrackUpdateInput): KubeObject {
   const managers: Manager[] = decodeManagers(base);
 
   const cmp = compare(strip(input.old), strip(input.updated), schema);
-  const changed = cmp.modified.union(cmp.added).filter(keep);
-  const removed = cmp.removed.filter(keep);
+  // The comparison's sets are ours alone: filter them in place.
+  const changed = (cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added)).retain(keep);
+  const removed = cmp.removed.retain(keep);
   const self = { manager: input.manager, operation: "Update" as const, apiVersion, ...(input.subresource ? { subresource: input.subresource } : {}) };
   const selfId = managerId(self);
   let entry = managers.find((m) => managerId(m) === selfId);
@@ -64,11 +69,13 @@ export function trackUpdate(input: TrackUpdateInput): KubeObject {
     m.set = m.set.difference(removed);
   }
   if (!changed.isEmpty()) {
-    if (!entry) {
-      entry = { ...self, set: new FieldSet() };
+    if (entry) {
+      entry.set = entry.set.union(changed);
+    } else {
+      // `changed` is a fresh set nobody else holds: the new entry takes it as it is.
+      entry = { ...self, set: changed };
       managers.push(entry);
     }
-    entry.set = entry.set.union(changed);
     entry.time = formatTime(input.now);
   }
   const entries = encodeManagers(managers);
