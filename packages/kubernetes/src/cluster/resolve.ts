@@ -103,23 +103,31 @@ function fromFile(path: string, context: string | undefined): ResolvedCluster {
 }
 
 function fromString(text: string, context: string | undefined, label: string): ResolvedCluster {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw configError(`${label} is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "check the kubeconfig's content (a secret holding it may be truncated or base64-encoded twice)");
-  }
-  const d = doc as { clusters?: unknown; contexts?: unknown; users?: unknown } | null;
-  if (!d || typeof d !== "object" || !Array.isArray(d.clusters) || !Array.isArray(d.contexts)) {
-    throw configError(`${label} is not a kubeconfig: it needs clusters and contexts lists`, "pass a kubeconfig as written by kubectl (apiVersion: v1, kind: Config)");
-  }
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
   } catch (e) {
-    throw configError(`${label} could not be loaded: ${(e as Error).message}`, "fix the kubeconfig");
+    // Parse again only to say precisely what is wrong (client-node's YAML errors are terse).
+    throw describeBadKubeconfig(text, label) ?? configError(`${label} could not be loaded: ${(e as Error).message}`, "fix the kubeconfig");
+  }
+  if (!kc.getClusters().length || !kc.getContexts().length) {
+    throw describeBadKubeconfig(text, label) ?? configError(`${label} is not a kubeconfig: it needs clusters and contexts lists`, "pass a kubeconfig as written by kubectl (apiVersion: v1, kind: Config)");
   }
   return finish(kc, context, `${label}#${hash(text)}`, label);
+}
+
+function describeBadKubeconfig(text: string, label: string): Error | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    return configError(`${label} is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "check the kubeconfig's content (a secret holding it may be truncated or base64-encoded twice)");
+  }
+  const d = doc as { clusters?: unknown; contexts?: unknown } | null;
+  if (!d || typeof d !== "object" || !Array.isArray(d.clusters) || !Array.isArray(d.contexts)) {
+    return configError(`${label} is not a kubeconfig: it needs clusters and contexts lists`, "pass a kubeconfig as written by kubectl (apiVersion: v1, kind: Config)");
+  }
+  return undefined;
 }
 
 function finish(kc: KubeConfig, context: string | undefined, keyBase: string, label: string): ResolvedCluster {
