@@ -135,7 +135,8 @@ export async function handlePatch(call: Call): Promise<void> {
   if (isApply) {
     let applied: unknown;
     try {
-      applied = parseYaml(text);
+      // Clients (client-node, Capstan) send apply bodies as JSON, which is YAML too: take the fast path first.
+      applied = text.trimStart().startsWith("{") ? tryJson(text) ?? parseYaml(text) : parseYaml(text);
     } catch (err) {
       throw badRequest(`error decoding YAML: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -172,4 +173,12 @@ export async function handlePatch(call: Call): Promise<void> {
     result = ctx.store.updateObject(resource, patched, base);
   }
   respondObject(call, code, result.object, warningHeaders(result.warnings));
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
