@@ -2,6 +2,7 @@
  * Apiserver `Status` errors thrown by the store and the HTTP layer. Messages follow apimachinery's
  * `pkg/api/errors/errors.go` (research §3.3); the HTTP layer writes `toStatus()` as the body.
  */
+import { SemanticError } from "../semantics/errors.js";
 
 export interface StatusCause {
   reason?: string;
@@ -29,23 +30,9 @@ export interface StatusBody {
   code?: number;
 }
 
-export class StatusError extends Error {
-  readonly code: number;
-  readonly reason: string;
-  readonly details: StatusDetails | undefined;
-  constructor(code: number, reason: string, message: string, details?: StatusDetails) {
-    super(message);
-    this.name = "StatusError";
-    this.code = code;
-    this.reason = reason;
-    this.details = details;
-  }
-
-  toStatus(): StatusBody {
-    const body: StatusBody = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message, reason: this.reason, code: this.code };
-    if (this.details && Object.keys(this.details).length > 0) body.details = this.details;
-    return body;
-  }
+/** The apiserver Status error the store and server throw: the semantics library's, by the server's name for it. */
+export class StatusError extends SemanticError {
+  override name = "StatusError";
 }
 
 /** Any error carrying an apiserver Status: ours, the semantics library's or the pod runtime's. */
