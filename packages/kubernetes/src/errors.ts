@@ -69,6 +69,15 @@ export class KubernetesError extends CapstanError {
   }
 
   static network(err: unknown, where: string, server: string): KubernetesError {
+    const tls = tlsCode(err);
+    if (tls) {
+      // Not a reachability problem: retrying cannot help, and "check the cluster is up" would mislead.
+      return new KubernetesError("CAPSTAN_K8S_TLS", `${where}: the apiserver's certificate at ${server} is not trusted (${tls})`, undefined, undefined, undefined, {
+        hint: "the kubeconfig's certificate-authority(-data) must be the CA that signed the apiserver's certificate; take it from the cluster's current kubeconfig",
+        retryable: false,
+        cause: err,
+      });
+    }
     const code = networkCode(err);
     return new KubernetesError("CAPSTAN_K8S_UNREACHABLE", `${where}: cannot reach the apiserver at ${server} (${code ?? (err as Error)?.message ?? String(err)})`, undefined, undefined, undefined, {
       hint: "check that the cluster is up and the kubeconfig's server address is right (and reachable from here)",
@@ -76,6 +85,17 @@ export class KubernetesError extends CapstanError {
       cause: err,
     });
   }
+}
+
+const TLS_CODES = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/** The OpenSSL code of a certificate verification failure in the cause chain, if it is one. */
+export function tlsCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && TLS_CODES.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** The errno-style code of a fetch/undici network failure, if it is one. */

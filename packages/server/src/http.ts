@@ -82,7 +82,7 @@ async function handle(o: HttpOptions, req: IncomingMessage, res: ServerResponse)
     }
   }
   if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs)) {
-    return fail(res, 400, { code: "CAPSTAN_BAD_JSON", message: `the body must be a JSON object of the flow's inputs, got ${Array.isArray(inputs) ? "an array" : inputs === null ? "null" : typeof inputs}` });
+    return fail(res, 400, { code: "CAPSTAN_BAD_JSON", message: `the body must be a JSON object of the flow's inputs, got ${Array.isArray(inputs) ? "an array" : inputs === null ? "null" : typeof inputs}`, hint: "send the flow's inputs as a JSON object" });
   }
 
   let started: Started;

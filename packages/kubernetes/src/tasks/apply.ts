@@ -44,9 +44,16 @@ export const apply = defineTask({
     const objects = parseManifest(input.manifest as string);
     const client = await connect(ctx, input.cluster);
     const sorted = objects.map((o, i) => [o, i] as const).sort(([a, i], [b, j]) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9) || i - j).map(([o]) => o);
+    // Resolve every kind before the first write, so an unknown kind or apiVersion in any document
+    // fails with nothing applied. Kinds a CRD of this manifest defines resolve only once it is applied.
+    const crdGroups = new Set(objects.filter((o) => o.kind === "CustomResourceDefinition").map((o) => (o.spec as { group?: unknown } | undefined)?.group));
+    const resolved = new Map<KubeObject, Awaited<ReturnType<typeof resourceFor>>>();
+    for (const obj of sorted) {
+      if (!crdGroups.has(obj.apiVersion.includes("/") ? obj.apiVersion.split("/")[0] : "")) resolved.set(obj, await resourceFor(client, obj.apiVersion, obj.kind, ctx.signal));
+    }
     const applied: { res: Awaited<ReturnType<typeof resourceFor>>; live: KubeObject }[] = [];
     for (const obj of sorted) {
-      const res = await resourceFor(client, obj.apiVersion, obj.kind, ctx.signal);
+      const res = resolved.get(obj) ?? (await resourceFor(client, obj.apiVersion, obj.kind, ctx.signal));
       const ns = res.namespaced ? namespaceFor(client, obj.metadata.namespace ?? input.namespace) : undefined;
       const body = { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } };
       const live = await client.json<KubeObject>("PATCH", objectPath(res, ns, obj.metadata.name), {
