@@ -65,6 +65,15 @@ describe("capstan CLI", { timeout: 60_000 }, () => {
     expect(r.stderr).toBe("error: CAPSTAN_USAGE: flow file nope.ts does not exist\nhint: pass the path of a .ts file that exports a flow\n");
   });
 
+  it("prints a stack trace only with --debug", async () => {
+    const plain = await capstan("run", fixture("cycle.ts"), "--no-record");
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("error: CAPSTAN_FLOW_INVALID");
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await capstan("run", fixture("cycle.ts"), "--no-record", "--debug");
+    expect(debug.stderr).toMatch(/\n\s+at compileFlow/);
+  });
+
   it("runs a flow file directly with tsx; importing it does not run it", async () => {
     const direct = await run(tsx, ["examples/hello.ts", "--input", "regions=eu"]);
     expect(direct.code).toBe(0);

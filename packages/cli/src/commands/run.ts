@@ -8,8 +8,10 @@ export function runCommand(ctx: CommandContext): Command {
     .description("run a flow file in-process with a live view; exit 0 success, 1 failure, 130 cancelled")
     .argument("<file>", "a .ts file that exports a flow")
     .option("--flow <name>", "which flow, when the file exports several (export name or flow id)")
-    .action(async (file: string, flags: RunFlags & { flow?: string }) => {
+    .action(async (file: string, flags: RunFlags & { flow?: string }, cmd: Command) => {
       const flow = await loadFlow(file, flags.flow);
-      ctx.exitCode = await runWithFlags(flow, flags, ctx.io, { flowFile: file });
+      // `--debug` may be taken by the program-level option of the same name: honour either.
+      const debug = Boolean(flags.debug || cmd.optsWithGlobals<{ debug?: boolean }>().debug);
+      ctx.exitCode = await runWithFlags(flow, { ...flags, debug }, ctx.io, { flowFile: file });
     });
 }
