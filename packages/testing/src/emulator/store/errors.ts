@@ -2,22 +2,9 @@
  * Apiserver `Status` errors thrown by the store and the HTTP layer. Messages follow apimachinery's
  * `pkg/api/errors/errors.go` (research §3.3); the HTTP layer writes `toStatus()` as the body.
  */
-import { SemanticError } from "../semantics/errors.js";
+import { SemanticError, type StatusDetails } from "../semantics/errors.js";
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
+export type { StatusCause, StatusDetails } from "../semantics/errors.js";
 
 export interface StatusBody {
   kind: "Status";
