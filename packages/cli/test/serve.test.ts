@@ -22,7 +22,8 @@ async function post(url: string, body: unknown, key?: string): Promise<{ status:
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    if (await check()) return;
+    // Not there yet (e.g. the record is created just after the webhook answered) counts as "not yet".
+    if (await Promise.resolve().then(check).catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`timed out waiting for ${what}`);
