@@ -1,15 +1,22 @@
 /** End-to-end: `capstan serve` as a real process: webhooks, after-chaining, SIGTERM, then `capstan resume`. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionStore } from "@capstan/core";
 import { bin, capstan, fixture, start, tempDir } from "./helpers.js";
 
 const KEY = "k3y-for-tests";
 const effects = (dir: string) => (existsSync(join(dir, "effects.log")) ? readFileSync(join(dir, "effects.log"), "utf8").trim().split("\n") : []);
 
+// A failed assertion must not leave a server running: every started server is killed after its test.
+const servers: ReturnType<typeof start>[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
+});
+
 async function serveProcess(home: string, dir: string, grace: string) {
   const p = start([bin, "serve", fixture("served"), "--port", "0", "--grace", grace], home, { CAPSTAN_SECRET_HOOK_KEY: KEY, NOTIFY_DIR: dir });
+  servers.push(p);
   const out = await p.waitFor(/listening on (http:\S+)/);
   const url = /listening on (http:\S+)/.exec(out)![1]!;
   return { ...p, url };
