@@ -1,5 +1,6 @@
 /** What an execution's record file holds, line by line, and what the store reads back from it. */
-import type { ErrorInfo, ExecutionEvent, ExecutionState, LogLevel, NodeKind, StepState } from "../engine/events.js";
+import type { ErrorInfo, ExecutionEvent, ExecutionState, LogLevel, StepState } from "../engine/events.js";
+import type { StepRecord } from "../engine/records.js";
 
 /** What started an execution. */
 export type TriggerInfo =
@@ -56,21 +57,9 @@ export type RecordLine = RecordCreated | RecordResumed | RecordSuspended | Recor
 export type StoredState = ExecutionState | "QUEUED" | "RUNNING" | "INTERRUPTED";
 export type StoredStepState = StepState | "INTERRUPTED";
 
-export interface StoredStep {
-  readonly path: string;
-  readonly id: string;
-  readonly kind: NodeKind;
-  task?: string;
+/** A step as the store rebuilds it from events: the engine's StepRecord, plus what only the record keeps. */
+export interface StoredStep extends Omit<StepRecord, "state" | "items" | "taken"> {
   state: StoredStepState;
-  attempts: number;
-  startedAt?: number;
-  endedAt?: number;
-  durationMs?: number;
-  output?: unknown;
-  error?: ErrorInfo;
-  allowed?: boolean;
-  /** Reused from an earlier run of this execution (resume) or of the execution it restarts. */
-  resumed?: boolean;
   /** The last checkpoint the step recorded. */
   checkpoint?: unknown;
   /** Failed attempts that were retried. */
