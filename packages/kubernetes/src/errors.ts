@@ -32,6 +32,8 @@ const REASONS: Record<string, { code: string; hint: string; retryable: boolean }
   Timeout: { code: "CAPSTAN_K8S_TIMEOUT", hint: "the apiserver timed out; retry later", retryable: true },
 };
 
+const OPTIMISTIC_LOCK = "the object has been modified";
+
 const BY_STATUS: Record<number, string> = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict", 410: "Gone", 415: "UnsupportedMediaType", 422: "Invalid", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout" };
 
 export class KubernetesError extends CapstanError {
@@ -49,7 +51,8 @@ export class KubernetesError extends CapstanError {
   }
   readonly retryAfterMs: number | undefined;
 
-  static fromResponse(httpStatus: number, body: string, headers: Record<string, string>, where: string): KubernetesError {
+  /** `unconditional`: the request carried no resourceVersion precondition (see KubeClient). */
+  static fromResponse(httpStatus: number, body: string, headers: Record<string, string>, where: string, request: { unconditional?: boolean } = {}): KubernetesError {
     let status: K8sStatus | undefined;
     try {
       const parsed = JSON.parse(body) as K8sStatus;
@@ -61,9 +64,12 @@ export class KubernetesError extends CapstanError {
     const known = REASONS[reason] ?? { code: `CAPSTAN_K8S_${reason.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`, hint: "see the apiserver's message", retryable: httpStatus >= 500 };
     const text = status?.message || (body && !body.trimStart().startsWith("<") ? body.slice(0, 300) : `HTTP ${httpStatus}`);
     const retryAfter = Number(headers["retry-after"] ?? status?.details?.retryAfterSeconds);
+    // An optimistic-lock conflict on an unconditional write is transient: the next try re-reads.
+    // Field-manager conflicts ("Apply failed with N conflicts") are not: the user must decide.
+    const staleRead = reason === "Conflict" && request.unconditional === true && text.includes(OPTIMISTIC_LOCK);
     return new KubernetesError(known.code, `${where}: ${text}`, httpStatus, reason, status, {
       hint: known.hint,
-      retryable: known.retryable || httpStatus === 429 || httpStatus >= 500,
+      retryable: known.retryable || staleRead || httpStatus === 429 || httpStatus >= 500,
       ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }

@@ -159,6 +159,22 @@ describe("kubectl.patch, delete and restart", () => {
     expect(failed.error).toMatchObject({ code: "CAPSTAN_K8S_INVALID" });
   });
 
+  it("re-sends a patch after an optimistic-lock 409 (it carries no resourceVersion), but not a field-manager conflict", async () => {
+    cluster.apply(deployment("web", 1));
+    const conflict = cluster.faults.add({ match: { verb: "patch" }, action: { type: "status", code: 409 }, first: 2 });
+    const ex = await runOn(flow({ id: "p" }).step("merge", kubectl.patch({ kind: "Deployment", name: "web", type: "merge", patch: { metadata: { labels: { tier: "front" } } } })), cluster);
+    expect(ex.error).toBeUndefined();
+    expect(conflict.fired).toBe(2);
+    expect(cluster.get({ apiVersion: "apps/v1", kind: "Deployment", name: "web" })?.metadata.labels?.["tier"]).toBe("front");
+    expect(ex.logs.filter((l) => l.level === "warn" && /Conflict \(attempt \d\), retrying/.test(l.message))).toHaveLength(2);
+    conflict.remove();
+    // A JSON patch whose `test` op carries a resourceVersion is conditional: its 409 is the answer.
+    const guarded = cluster.faults.add({ match: { verb: "patch" }, action: { type: "status", code: 409 }, first: 1 });
+    const test = await runOn(flow({ id: "t" }).step("json", kubectl.patch({ kind: "Deployment", name: "web", patch: [{ op: "test", path: "/metadata/resourceVersion", value: "1" }, { op: "replace", path: "/spec/replicas", value: 2 }] })), cluster);
+    expect(test.error).toMatchObject({ code: "CAPSTAN_K8S_CONFLICT" });
+    expect(guarded.matched).toBe(1);
+  });
+
   it("deletes with propagation and waits until gone; missing objects are a no-op unless asked", async () => {
     cluster.apply(deployment("web", 2));
     const ex = await runOn(flow({ id: "d" }).step("ready", kubectl.get({ kind: "Deployment", name: "web", waitUntilReady: "30s" })).step("del", kubectl.delete({ kind: "Deployment", names: ["web", "gone"], propagationPolicy: "Foreground", wait: "30s" })), cluster);

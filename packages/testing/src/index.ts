@@ -10,6 +10,7 @@ export { mockCluster, parseObjects } from "./emulator/cluster.js";
 export type { MockCluster, MockClusterOptions, ObjectRef } from "./emulator/cluster.js";
 export type { RecordedRequest as RecordedKubeRequest } from "./emulator/server/recorder.js";
 export type { FaultAction, FaultRule, RequestFaultRule, RequestMatch, RuntimeFaultRule } from "./emulator/faults/rules.js";
+export { seededRandom } from "./emulator/faults/injector.js";
 export type { FaultHandle } from "./emulator/faults/injector.js";
 export type { AuthzAttributes, TokenUser } from "./emulator/auth/authn.js";
 export type { DeleteRequest, PropagationPolicy } from "./emulator/store/deletion.js";

@@ -85,6 +85,17 @@ describe("fault injection", () => {
     expect((await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps/c1`)).status).toBe(200);
   });
 
+  it("a lost response: the write takes effect, the client sees the connection cut", async () => {
+    const rule = cluster.faults.add({ match: { verb: "create", resource: "configmaps" }, first: 1, action: { type: "dropResponse" } });
+    await expect(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "c2" }, data: { b: "2" } } })).rejects.toThrow(/socket hang up|ECONNRESET|terminated|fetch failed/);
+    expect(rule.fired).toBe(1);
+    expect(cluster.get({ apiVersion: "v1", kind: "ConfigMap", name: "c2" })?.["data"]).toEqual({ b: "2" });
+    // The retry a client makes meets its own object.
+    const err = await failure(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "c2" } } }));
+    expect(err.code).toBe(409);
+    expect(JSON.parse(err.body).reason).toBe("AlreadyExists");
+  });
+
   it("slow responses", async () => {
     cluster.faults.add({ match: { verb: "get" }, action: { type: "delay", ms: 300 } });
     const start = Date.now();

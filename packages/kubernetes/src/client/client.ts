@@ -112,6 +112,26 @@ export class KubeClient {
       throw err;
     }
     if (status >= 200 && status < 300) return { status, headers, text };
-    throw KubernetesError.fromResponse(status, text, headers, where);
+    throw KubernetesError.fromResponse(status, text, headers, where, { unconditional: isUnconditional(method, options.body) });
   }
+}
+
+/**
+ * A PATCH or DELETE without a precondition (a resourceVersion, DeleteOptions.preconditions, or a
+ * JSON patch `test` op): the apiserver re-reads the object for each attempt, so re-sending it after
+ * an optimistic-lock 409 is client-go's "re-read and retry".
+ */
+function isUnconditional(method: Method, body: unknown): boolean {
+  if (method !== "PATCH" && method !== "DELETE") return false;
+  let value = body;
+  if (typeof body === "string") {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return !/\bresourceVersion\b/.test(body); // YAML: look for the field at all
+    }
+  }
+  if (Array.isArray(value)) return !value.some((op: { op?: unknown }) => op?.op === "test");
+  const obj = value as { metadata?: { resourceVersion?: unknown }; preconditions?: unknown } | undefined;
+  return obj?.metadata?.resourceVersion === undefined && obj?.preconditions === undefined;
 }

@@ -21,6 +21,12 @@ export type FaultAction =
   | { type: "status"; code: number; reason?: string; message?: string; retryAfterSeconds?: number }
   /** Destroy the connection without an answer (client sees ECONNRESET / "socket hang up"). */
   | { type: "reset" }
+  /**
+   * Serve the request (a write takes effect), then destroy the connection instead of answering: the
+   * response lost on the way back, which is what makes a retried create meet 409 AlreadyExists.
+   * On watches and log streams it acts as `reset`.
+   */
+  | { type: "dropResponse" }
   /** Hold the request this long, then serve it normally. */
   | { type: "delay"; ms: number }
   /** Serve a watch or a log stream, but cut it after `after` events or lines. */

@@ -167,6 +167,13 @@ export class ApiServer {
       case "reset":
         req.socket.destroy();
         return true;
+      case "dropResponse":
+        if (attrs.verb === "watch" || attrs.subresource === "log" || attrs.subresource === "exec" || attrs.subresource === "attach") {
+          req.socket.destroy();
+          return true;
+        }
+        dropResponse(req, res);
+        return false;
       case "delay":
         await sleep(fault.ms);
         return false;
@@ -244,7 +251,7 @@ export class ApiServer {
       const fault = this.#options.faults.decide(attrs);
       if (fault) {
         entry.fault = fault.type;
-        if (fault.type === "reset") return void socket.destroy();
+        if (fault.type === "reset" || fault.type === "dropResponse") return void socket.destroy();
         if (fault.type === "status") return refuse(injectedStatus(fault, attrs));
         if (fault.type === "delay") await sleep(fault.ms);
         if (fault.type === "restart") return void this.restart(fault.downMs ?? 0);
@@ -267,4 +274,16 @@ export class ApiServer {
       refuse(err);
     }
   }
+}
+
+/** The handler runs to completion, but whatever it answers is swallowed and the connection is cut. */
+function dropResponse(req: IncomingMessage, res: ServerResponse): void {
+  const swallow = res as unknown as { writeHead: () => ServerResponse; write: () => boolean; end: () => ServerResponse; flushHeaders: () => void };
+  swallow.writeHead = () => res;
+  swallow.flushHeaders = () => {};
+  swallow.write = () => true;
+  swallow.end = () => {
+    req.socket.destroy();
+    return res;
+  };
 }
