@@ -15,6 +15,25 @@ import { waitUntilReady } from "../wait/ready.js";
 import { namespaceFor, resolveKind, target, waitSchema, waitTimeoutMs } from "./common.js";
 import { DEFAULT_API_VERSION } from "../kinds.js";
 
+const jsonPatchOps = z.array(
+  z.strictObject({
+    op: z.enum(["add", "remove", "replace", "move", "copy", "test"], { error: (i) => `${JSON.stringify(i.input)} is not a JSON patch op: use add, remove, replace, move, copy or test` }),
+    path: z.string(),
+    value: z.unknown().optional(),
+    from: z.string().optional(),
+  }),
+);
+type JsonPatchOp = z.output<typeof jsonPatchOps>[number];
+
+/** An object (strategic/merge patch) or a list of operations; a union would only say "Invalid input" for a bad op. */
+const patchSchema = z
+  .custom<Record<string, unknown> | JsonPatchOp[]>((v) => typeof v === "object" && v !== null, "expected an object (a strategic or merge patch) or a list of JSON patch operations")
+  .superRefine((v, ctx) => {
+    if (!Array.isArray(v)) return;
+    const r = jsonPatchOps.safeParse(v);
+    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  });
+
 const CONTENT_TYPE = { strategic: "application/strategic-merge-patch+json", merge: "application/merge-patch+json", json: "application/json-patch+json" } as const;
 
 export const patch = defineTask({
@@ -26,7 +45,7 @@ export const patch = defineTask({
       apiVersion: z.string().min(1).optional(),
       name: z.string().min(1),
       ...target,
-      patch: z.union([z.record(z.string(), z.unknown()), z.array(z.strictObject({ op: z.enum(["add", "remove", "replace", "move", "copy", "test"]), path: z.string(), value: z.unknown().optional(), from: z.string().optional() }))]),
+      patch: patchSchema,
       type: z.enum(["strategic", "merge", "json"]).optional().describe("default: strategic for built-in kinds, merge for custom kinds; json for an RFC 6902 list"),
       fieldManager: z.string().min(1).default("capstan"),
       dryRun: z.boolean().default(false),
