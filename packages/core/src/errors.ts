@@ -106,11 +106,12 @@ export class TaskOutputError extends CapstanError {
 
 export class StepTimeoutError extends CapstanError {
   override name = "StepTimeoutError";
-  constructor(stepPath: string, readonly timeoutMs: number) {
-    super("CAPSTAN_STEP_TIMEOUT", `step "${stepPath}" timed out after ${formatMs(timeoutMs)}`, {
+  /** `phase`: what the step said it was doing when the time ran out (`ctx.phase`). */
+  constructor(stepPath: string, readonly timeoutMs: number, readonly phase?: string) {
+    super("CAPSTAN_STEP_TIMEOUT", `step "${stepPath}" timed out after ${formatMs(timeoutMs)}${phase ? ` (in phase "${phase}")` : ""}`, {
       hint: "raise the step's `timeout` option or make the step faster",
       retryable: true,
-      details: { timeoutMs },
+      details: phase ? { timeoutMs, phase } : { timeoutMs },
     });
   }
 }

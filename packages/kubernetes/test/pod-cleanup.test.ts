@@ -42,9 +42,10 @@ describe("podCreate cleanup", () => {
     const run = await runPod(cluster, { spec: hold }, { stepTimeout: 300 });
     const name = await started.promise;
     expect(run.execution.error?.code).toBe("CAPSTAN_STEP_TIMEOUT");
-    // The engine does not wait for the step's cleanup after a timeout: the delete follows.
-    await noPodsLeft(cluster);
+    // The step fails on time; the execution ends once the abandoned attempt deleted its pod.
     expect(cluster.requests.some((r) => r.method === "DELETE" && r.name === name)).toBe(true);
+    expect(run.lines("")).toContain(`deleted pod ${name}`);
+    await noPodsLeft(cluster);
   });
 
   it("fails and deletes the pod when it runs longer than timeout", async () => {

@@ -51,6 +51,8 @@ export interface Ctx<TInputs, TSteps, TItem = never> {
   readonly resumed: ResumedAttempt | undefined;
   /** Records durable progress so a resumed execution can pick up where this attempt was. */
   checkpoint(data: unknown): void;
+  /** Says what the step is doing now; a cancelled or timed-out step's error names this phase. */
+  phase(name: string): void;
   /** Run-scoped integration settings (`run({ services })`), by integration name. */
   readonly services: Readonly<Record<string, unknown>>;
   /** Registers a cleanup for when the execution ends. */

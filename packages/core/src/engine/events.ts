@@ -10,6 +10,8 @@ export interface ErrorInfo {
   readonly hint?: string;
   /** Path of the step that failed, when a step did. */
   readonly stepPath?: string;
+  /** What the step was doing (`ctx.phase`, e.g. podCreate's `scheduling`) when it was cancelled or timed out. */
+  readonly phase?: string;
 }
 
 interface Base {
@@ -38,6 +40,8 @@ export type ExecutionEvent =
       /** Finished in an earlier run of this execution; its recorded output was reused. */
       readonly resumed?: boolean;
     })
+  /** The step says what it is doing now (`ctx.phase`), e.g. a pod step `scheduling`, then `running`. */
+  | (Base & { readonly type: "step.phase"; readonly path: string; readonly stepId: string; readonly attempt: number; readonly phase: string })
   | (Base & { readonly type: "step.checkpoint"; readonly path: string; readonly stepId: string; readonly attempt: number; readonly data: unknown })
   | (Base & { readonly type: "item.started"; readonly path: string; readonly forEach: string; readonly index: number; readonly total: number })
   | (Base & { readonly type: "item.finished"; readonly path: string; readonly forEach: string; readonly index: number; readonly state: "SUCCESS" | "FAILED" | "CANCELLED"; readonly error?: ErrorInfo })

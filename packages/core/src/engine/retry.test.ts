@@ -81,8 +81,9 @@ describe("retries with backoff (fake timers)", () => {
   });
 
   it("fails with CAPSTAN_STEP_TIMEOUT even when the step ignores its signal", async () => {
-    const run = flow({ id: "t" }).step("deaf", () => new Promise(() => {}), { timeout: 1500 }).run();
-    await vi.advanceTimersByTimeAsync(1500);
+    // The execution waits for the abandoned attempt at most the cancel grace.
+    const run = flow({ id: "t" }).step("deaf", () => new Promise(() => {}), { timeout: 1500 }).run({ cancelGraceMs: 500 });
+    await vi.advanceTimersByTimeAsync(2000);
     const ex = await run;
     expect(ex.error).toMatchObject({ code: "CAPSTAN_STEP_TIMEOUT", message: 'step "deaf" timed out after 1.5s' });
   });

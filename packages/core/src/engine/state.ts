@@ -29,6 +29,11 @@ export interface RunState {
   readonly services: Readonly<Record<string, unknown>>;
   /** Run when the execution ends (after finally): connections and sessions tasks opened. */
   readonly cleanups: (() => unknown)[];
+  /**
+   * Attempts a timeout gave up on, still cleaning up after their abort (a pod step deleting its
+   * pod): the execution ends after them, within the cancel grace, so their cleanup is recorded.
+   */
+  readonly abandoned: Promise<unknown>[];
 }
 
 export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -97,6 +102,8 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
     readonly path: string,
     readonly attempt: number,
     readonly signal: AbortSignal,
+    /** This attempt's last `phase()`, read by the engine when the attempt is cancelled or times out. */
+    readonly progress: { phase?: string } = {},
   ) {}
   get inputs(): unknown {
     return this.rs.inputs;
@@ -138,6 +145,14 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   /** Set when this step is re-run after an interrupted attempt (resume), with its last checkpoint. */
   get resumed(): ResumedAttempt | undefined {
     return this.rs.resume?.interrupted?.[this.path];
+  }
+  /** Says what the step is doing now; a cancellation or timeout records the phase it came in. */
+  get phase(): (name: string) => void {
+    return (name) => {
+      if (this.progress.phase === name) return;
+      this.progress.phase = name;
+      this.rs.emit?.({ type: "step.phase", executionId: this.rs.execution.id, time: Date.now(), path: this.path, stepId: this.id, attempt: this.attempt, phase: name });
+    };
   }
   /** Records durable progress (e.g. the pod a step created) so a resumed run can pick it up. */
   get checkpoint(): (data: unknown) => void {

@@ -16,12 +16,19 @@ export function errorInfo(rs: RunState, err: unknown, stepPath?: string): ErrorI
   const code = root instanceof CapstanError ? root.code : "CAPSTAN_STEP_FAILED";
   const hint = root instanceof CapstanError ? root.hint : undefined;
   const path = err instanceof StepFailedError ? err.stepPath : stepPath;
+  const phase = root instanceof StepTimeoutError ? root.phase : undefined;
   return {
     code,
     message: rs.masker.mask(messageOf(root)),
     ...(hint ? { hint } : {}),
     ...(path ? { stepPath: path } : {}),
+    ...(phase ? { phase } : {}),
   };
+}
+
+/** Why the execution was cancelled: the CancelledError its signal was aborted with (e.g. "by SIGINT"), else a plain one. */
+export function cancellationOf(signal: AbortSignal): CancelledError {
+  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError();
 }
 
 export function startRecord(rs: RunState, frame: Frame, cn: CompiledNode, path: string, task?: string): StepRecord {
@@ -79,31 +86,32 @@ function runOnce(node: StepNode, frame: Frame, rs: RunState, path: string, recor
   record.attempts = 1;
   rs.emit?.({ type: "step.started", executionId: rs.execution.id, time: Date.now(), path, stepId: node.id, kind: "step", task: record.task, attempt: 1 });
   let result: unknown;
+  const progress: { phase?: string } = {};
   try {
     if (frame.signal.aborted) throw new CancelledError();
-    const ctx = new StepContext(rs, frame, node.id, path, 1, frame.signal);
+    const ctx = new StepContext(rs, frame, node.id, path, 1, frame.signal, progress);
     result = node.task ? runTask(node.task, ctx, rs, path) : node.fn!(ctx);
     if (isTask(result)) result = runTask(result, ctx, rs, path);
   } catch (err) {
-    const f = fail(node, frame, rs, path, record, err);
+    const f = fail(node, frame, rs, path, record, err, progress.phase);
     return f === ALLOWED ? RESOLVED : Promise.reject(f);
   }
-  if (result instanceof Promise) return settle(node, frame, rs, path, record, result);
+  if (result instanceof Promise) return settle(node, frame, rs, path, record, result, progress);
   succeed(node, frame, rs, record, result);
   return RESOLVED;
 }
 
-function settle(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, pending: Promise<unknown>): Promise<void> {
+function settle(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, pending: Promise<unknown>, progress: { phase?: string }): Promise<void> {
   // Plain .then rather than an async function: one microtask hop less per step.
   return pending.then(
     (value) => {
       if (!isTask(value)) return succeed(node, frame, rs, record, value);
-      return runTask(value, new StepContext(rs, frame, node.id, path, 1, frame.signal), rs, path).then(
+      return runTask(value, new StepContext(rs, frame, node.id, path, 1, frame.signal, progress), rs, path).then(
         (v) => succeed(node, frame, rs, record, v),
-        (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err)),
+        (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err, progress.phase)),
       );
     },
-    (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err)),
+    (err: unknown) => rethrowUnlessAllowed(fail(node, frame, rs, path, record, err, progress.phase)),
   );
 }
 
@@ -129,11 +137,16 @@ function succeed(node: StepNode, frame: Frame, rs: RunState, record: StepRecord,
   finishRecord(rs, record, "SUCCESS");
 }
 
-/** Records a final failure; returns what the scope should see (or undefined-output success for allowFailure). */
-function fail(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, err: unknown): unknown {
+/**
+ * Records a final failure; returns what the scope should see (or undefined-output success for
+ * allowFailure). `phase`: the attempt's last `ctx.phase`, named in a cancelled step's error.
+ */
+function fail(node: StepNode, frame: Frame, rs: RunState, path: string, record: StepRecord, err: unknown, phase?: string): unknown {
   if (frame.signal.aborted || err instanceof CancelledError) {
-    finishRecord(rs, record, "CANCELLED", errorInfo(rs, new CancelledError(), path));
-    return new CancelledError();
+    const cancelled = frame.signal.aborted ? cancellationOf(frame.signal) : (err as CancelledError);
+    const info = errorInfo(rs, phase ? new CancelledError(`${cancelled.message} (the step was in phase "${phase}")`) : cancelled, path);
+    finishRecord(rs, record, "CANCELLED", phase ? { ...info, phase } : info);
+    return cancelled;
   }
   const failure = err instanceof StepFailedError ? err : new StepFailedError(path, record.attempts, err);
   const info = errorInfo(rs, failure, path);
@@ -154,9 +167,10 @@ async function runAttempts(cn: CompiledNode, node: StepNode, frame: Frame, rs: R
   for (let attempt = 1; ; attempt++) {
     record.attempts = attempt;
     rs.emit?.({ type: "step.started", executionId: rs.execution.id, time: Date.now(), path, stepId: node.id, kind: "step", task: record.task, attempt });
+    const progress: { phase?: string } = {};
     try {
       if (frame.signal.aborted) throw new CancelledError();
-      const value = cn.timeoutMs === undefined ? await attemptOnce(node, frame, rs, path, attempt, frame.signal) : await withTimeout(cn.timeoutMs, node, frame, rs, path, attempt);
+      const value = cn.timeoutMs === undefined ? await attemptOnce(node, frame, rs, path, attempt, frame.signal, progress) : await withTimeout(cn.timeoutMs, node, frame, rs, path, attempt, progress);
       succeed(node, frame, rs, record, value);
       return;
     } catch (err) {
@@ -170,32 +184,34 @@ async function runAttempts(cn: CompiledNode, node: StepNode, frame: Frame, rs: R
           err = abort;
         }
       }
-      const f = fail(node, frame, rs, path, record, err);
+      const f = fail(node, frame, rs, path, record, err, progress.phase);
       if (f === ALLOWED) return;
       throw f;
     }
   }
 }
 
-async function attemptOnce(node: StepNode, frame: Frame, rs: RunState, path: string, attempt: number, signal: AbortSignal): Promise<unknown> {
-  const ctx = new StepContext(rs, frame, node.id, path, attempt, signal);
+async function attemptOnce(node: StepNode, frame: Frame, rs: RunState, path: string, attempt: number, signal: AbortSignal, progress: { phase?: string }): Promise<unknown> {
+  const ctx = new StepContext(rs, frame, node.id, path, attempt, signal, progress);
   if (node.task) return runTask(node.task, ctx, rs, path);
   const result = await node.fn!(ctx);
   return isTask(result) ? runTask(result, ctx, rs, path) : result;
 }
 
 /** Races the attempt against its deadline: a step that ignores its signal still fails on time. */
-function withTimeout(ms: number, node: StepNode, frame: Frame, rs: RunState, path: string, attempt: number): Promise<unknown> {
+function withTimeout(ms: number, node: StepNode, frame: Frame, rs: RunState, path: string, attempt: number, progress: { phase?: string }): Promise<unknown> {
   const ac = new AbortController();
   const onParent = () => ac.abort(frame.signal.reason);
   frame.signal.addEventListener("abort", onParent, { once: true });
   return new Promise<unknown>((resolve, reject) => {
+    const running = attemptOnce(node, frame, rs, path, attempt, ac.signal, progress);
     const timer = setTimeout(() => {
-      const err = new StepTimeoutError(path, ms);
+      const err = new StepTimeoutError(path, ms, progress.phase);
       ac.abort(err);
+      rs.abandoned.push(running.catch(() => {}));
       reject(err);
     }, ms);
-    attemptOnce(node, frame, rs, path, attempt, ac.signal).then(resolve, reject).finally(() => {
+    running.then(resolve, reject).finally(() => {
       clearTimeout(timer);
       frame.signal.removeEventListener("abort", onParent);
     });

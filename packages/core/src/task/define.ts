@@ -32,6 +32,11 @@ export interface TaskContext {
   readonly resumed: ResumedAttempt | undefined;
   /** Records durable progress (e.g. the pod it created) so a resumed execution can reattach instead of starting over. */
   checkpoint(data: unknown): void;
+  /**
+   * Says what the task is doing now (`scheduling`, `running`, ...): emitted as a `step.phase`
+   * event, and a cancelled or timed-out step's error names the phase it was in.
+   */
+  phase(name: string): void;
   /** Run-scoped integration settings (`run({ services })`), by integration name. */
   readonly services: Readonly<Record<string, unknown>>;
   /** Registers a cleanup for when the execution ends (e.g. close the connections a task opened). */

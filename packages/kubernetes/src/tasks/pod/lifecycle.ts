@@ -99,6 +99,22 @@ export function initFilesState(pod: Pod): "pending" | "running" | "done" {
   return "pending";
 }
 
+/**
+ * What the pod is doing before its main containers end, as `ctx.phase` names it: waiting for a
+ * node, pulling images and creating containers, running the user's init containers, waiting for
+ * the input files, or running.
+ */
+export type StartPhase = "scheduling" | "starting" | "init" | "input-files" | "running";
+
+export function startPhase(pod: Pod, containers: { init: readonly string[]; main: readonly string[] }): StartPhase {
+  if (isTerminal(pod) || containers.main.some((n) => hasStarted(containerStatus(pod, n)))) return "running";
+  const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled")?.status === "True";
+  if (!pod.spec?.nodeName && !scheduled) return "scheduling";
+  if (containerStatus(pod, INIT_FILES)?.state?.running) return "input-files";
+  if (containers.init.some((n) => containerStatus(pod, n)?.state?.running)) return "init";
+  return "starting";
+}
+
 /** Exit code of each named container that has terminated (its last run). */
 export function exitCodes(pod: Pod, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -12,7 +12,7 @@ import { KubernetesError } from "../../errors.js";
 import { durationMs, namespaceFor } from "../common.js";
 import { collectOutputFiles, prepareInputFiles, releaseOutputContainer, uploadInputFiles, type TransferContext } from "./files.js";
 import type { PodCreateInput, PodCreateOutput } from "./input.js";
-import { allFinished, allStarted, completionProblem, containerStatus, exitCodes, hasStarted, initFilesState, problemError, type Pod } from "./lifecycle.js";
+import { allFinished, allStarted, completionProblem, containerStatus, exitCodes, hasStarted, initFilesState, problemError, startPhase, type Pod } from "./lifecycle.js";
 import { logWarningEvents } from "./events.js";
 import { PodLogs } from "./logs.js";
 import { attachOrCreate, type PodCheckpoint } from "./resume.js";
@@ -46,6 +46,8 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
   let mainsDone = false;
   let save = () => {};
   const transfer = (s: AbortSignal): TransferContext => ({ client, namespace, pod: name, signal: s, log });
+  // A cancelled or timed-out step's record says which phase it was in ("scheduling", ...).
+  ctx.phase("creating");
   try {
     const attached = await attachOrCreate({
       client,
@@ -66,6 +68,7 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
     const podLogs = logs;
     const followStarted = (pod: Pod) => {
       for (const c of logged) if (!podLogs.following(c) && hasStarted(containerStatus(pod, c))) podLogs.follow(c);
+      if (!mainsDone) ctx.phase(startPhase(pod, containers));
     };
     followStarted(attached.pod);
     const watch = new PodWatch({ client, namespace, name, uid, signal, log, failOnUnschedulable: input.unschedulable === "fail", onPod: followStarted, deleting: () => deleting });
@@ -89,6 +92,7 @@ export async function runPod(input: PodCreateInput, ctx: TaskContext): Promise<P
     const problem = completionProblem(pod, containers);
     if (problem) throw problemError(name, problem, problem.container ? podLogs.lastLines(problem.container) : undefined);
 
+    if (outputPatterns.length) ctx.phase("output-files");
     const outputFiles = outputPatterns.length ? await collectOutputFiles(transfer(signal), outputPatterns, ctx.storage, ctx.step.path) : {};
     if (outputPatterns.length) {
       await releaseOutputContainer(transfer(signal)).catch((err: unknown) => log.warn(`could not release the output file container: ${(err as Error).message}`));
