@@ -5,11 +5,11 @@
  * encodings may appear in the terminal output, the JSON events, the execution record, the
  * execution store or the artifacts.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { flow, LocalArtifactStore, Recorder, ExecutionStore, createReporter, secret, staticSecrets, type ExecutionEvent } from "@capstan/core";
 import { mockCluster, type MockCluster } from "@capstan/testing";
 import { kubernetes, podCreate, WORKING_DIR } from "../src/index.js";
@@ -48,6 +48,7 @@ function collect(dir: string): string {
 describe("secrets in pod steps", () => {
   it.each([["succeeds", "0"], ["fails", "3"]])("never leaks the secret when the pod %s", async (_, exit) => {
     const home = mkdtempSync(join(tmpdir(), "capstan-canary-"));
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
     const storage = new LocalArtifactStore(join(home, "storage"));
     const store = new ExecutionStore({ dir: home });
     const terminal = new PassThrough();

@@ -4,6 +4,7 @@
  * - `mockCluster()` starts an emulated Kubernetes API server (kubectl and @kubernetes/client-node
  *   talk to it) with controllers and a simulated kubelet behind it.
  * - Fake servers for Slack, Vault, GitHub and a generic inventory API.
+ * - The secret canary: a test setup that fails a test whose executions leaked a secret value.
  */
 
 export { mockCluster, parseObjects } from "./emulator/cluster.js";
@@ -30,3 +31,4 @@ export type {
   SimulatedNodeSpec,
 } from "./emulator/kubelet/types.js";
 export * from "./fakes/index.js";
+export * from "./canary/index.js";

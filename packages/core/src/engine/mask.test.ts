@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Masker, formsOf } from "./mask.js";
+import { ByteStreamMasker, Masker, encodedForms, formsOf } from "./mask.js";
 
 const SECRET = "hunter2-Sup3r/s3cret+value";
 
@@ -132,5 +132,51 @@ describe("StreamMasker", () => {
     const m = masker(v);
     expect(streamAll(m, ["a line-o", "ne-xx\nline", "-two-yy b"]).join("")).toBe("a **** b");
     expect(streamAll(m, ["a line-o", "ne-xx\nzz line", "-two-yy b"]).join("")).toBe("a ****\nzz **** b");
+  });
+});
+
+describe("binary masking", () => {
+  const binary = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+
+  it("overwrites every form's bytes with * of the same length, leaving the rest", () => {
+    const m = masker(SECRET);
+    const data = binary([0xff, 0x00], SECRET, [0x01], Buffer.from(SECRET).toString("base64"), [0xfe], SECRET);
+    const out = Buffer.from(m.maskBytes(data));
+    expect(out.byteLength).toBe(data.byteLength);
+    expect(out.includes(Buffer.from(SECRET))).toBe(false);
+    expect(out.includes(Buffer.from(Buffer.from(SECRET).toString("base64")))).toBe(false);
+    expect([...out.subarray(0, 2), out[2 + SECRET.length]]).toEqual([0xff, 0x00, 0x01]);
+    expect(out.subarray(2, 2 + SECRET.length).toString()).toBe("*".repeat(SECRET.length));
+  });
+
+  it("returns the same bytes when nothing matches or nothing is registered", () => {
+    const data = binary([0xff, 1, 2, 3]);
+    expect(masker(SECRET).maskBytes(data)).toBe(data);
+    expect(new Masker().maskBytes(data)).toBe(data);
+  });
+
+  it("a stream: a value split at any byte is overwritten, and the length is kept", () => {
+    const m = masker(SECRET);
+    const data = binary([0xff, 0x00], SECRET, [0x01, 0xfe]);
+    for (let cut = 1; cut < data.byteLength; cut++) {
+      const s = new ByteStreamMasker(m);
+      const out = Buffer.concat([s.write(data.subarray(0, cut)), s.write(data.subarray(cut)), s.end()]);
+      expect(out.byteLength).toBe(data.byteLength);
+      expect(out.includes(Buffer.from(SECRET)), `cut at ${cut}`).toBe(false);
+      expect(out.subarray(0, 2)).toEqual(Buffer.from([0xff, 0x00]));
+    }
+  });
+});
+
+describe("encodedForms", () => {
+  it("names each form's encoding, whole encodings before runs inside longer ones", () => {
+    const forms = encodedForms("p@ss/w:rd+");
+    expect(forms[0]).toEqual({ form: "p@ss/w:rd+", encoding: "exact" });
+    const names = forms.map((f) => f.encoding);
+    expect(names).toContain("base64");
+    expect(names).toContain("URL-encoded");
+    expect(names.indexOf("base64 (inside a longer encoding)")).toBeGreaterThan(names.indexOf("form-encoded"));
+    expect(new Set(forms.map((f) => f.form)).size).toBe(forms.length);
+    expect(formsOf("p@ss/w:rd+")).toEqual(forms.map((f) => f.form));
   });
 });

@@ -19,8 +19,10 @@ import { LocalArtifactStore } from "../runtime/local-store.js";
 import { SecretResolver } from "../runtime/secrets.js";
 import { defaultSecretProviders } from "../runtime/secret-defaults.js";
 import { Masker } from "./mask.js";
+import { watchExecution } from "./observe.js";
+import { envCanaryOnce } from "./canary-env.js";
 import { runScope } from "./scope.js";
-import { errorInfo } from "./step.js";
+import { cancellationOf, errorInfo } from "./step.js";
 import { CancelledError, InputError, issuesFromZod, messageOf } from "../errors.js";
 
 export interface RunOptions<TIn> {
@@ -75,14 +77,19 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   const startedAt = new Date();
   const labels = { ...meta.labels, ...options.labels };
   const execution: ExecutionInfo = { id: options.executionId ?? randomUUID(), flowId: meta.id, startedAt, labels };
+  envCanaryOnce();
+  // Undefined unless an observer (the secret canary in tests) is registered: then no extra work.
+  const watch = watchExecution();
+  const store = options.storage ?? new LocalArtifactStore(options.storageDir);
+  const storage = new ScopedArtifactStore(watch ? watch.store(store) : store, meta.id, execution.id, masker);
   const rs: RunState = {
     execution,
     inputs,
-    emit: maskedListener(options.onEvent, masker),
+    emit: maskedListener(watch ? watch.listener(options.onEvent) : options.onEvent, masker),
     records: {},
     logs: [],
-    secrets: new SecretResolver(options.secrets ?? defaultSecretProviders(), (v) => masker.add(v)),
-    storage: new ScopedArtifactStore(options.storage ?? new LocalArtifactStore(options.storageDir), meta.id, execution.id, masker),
+    secrets: new SecretResolver(options.secrets ?? defaultSecretProviders(), (v, name) => masker.add(v, `secret "${name}"`)),
+    storage,
     masker,
     minLevel: LEVELS[options.logLevel ?? "info"],
     allIds: compiled.allIds,
@@ -90,12 +97,14 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     resume: options.resume,
     services: Object.freeze({ ...options.services }),
     cleanups: [],
+    abandoned: [],
     keepLogs: options.keepLogs === false ? 0 : options.keepLogs === true || options.keepLogs === undefined ? Infinity : Math.max(0, Math.floor(options.keepLogs)),
   };
   rs.emit?.({ type: "execution.started", executionId: execution.id, time: startedAt.getTime(), flowId: meta.id, labels });
 
   const controller = new AbortController();
-  const onAbort = () => controller.abort(new CancelledError());
+  // The caller's CancelledError says why (e.g. "by SIGINT"); steps' records repeat it.
+  const onAbort = () => controller.abort(options.signal?.reason instanceof CancelledError ? options.signal.reason : new CancelledError());
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -106,8 +115,8 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     await untilSettledOrGrace(runScope(compiled.main, root, rs), controller.signal, options.cancelGraceMs ?? 30_000);
     if (controller.signal.aborted) throw new CancelledError();
   } catch (err) {
-    failure = err;
     state = controller.signal.aborted || err instanceof CancelledError ? "CANCELLED" : "FAILED";
+    failure = controller.signal.aborted ? cancellationOf(controller.signal) : err;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
@@ -149,13 +158,15 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
       failure = err;
     }
   }
+  // Timed-out attempts finish their cleanup (a pod step deletes its pod) while the run still records it.
+  if (rs.abandoned.length) await settledWithin(Promise.allSettled(rs.abandoned), options.cancelGraceMs ?? 30_000);
   // Connections and sessions tasks opened: closed so a finished run leaves nothing holding the process.
   await Promise.allSettled(rs.cleanups.map(async (fn) => fn()));
   const kept = rs.logs.length > rs.keepLogs ? rs.logs.slice(rs.logs.length - rs.keepLogs) : rs.logs;
   const endedAt = new Date();
   const error = state === "SUCCESS" ? undefined : errorInfo(rs, failure);
   rs.emit?.({ type: "execution.finished", executionId: execution.id, time: endedAt.getTime(), flowId: meta.id, state, durationMs: endedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) });
-  return {
+  const result: Execution<TOut> = {
     id: execution.id,
     flowId: meta.id,
     state,
@@ -170,6 +181,8 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
     ...(error ? { error: masker.maskValue(error) } : {}),
     logs: masker.active ? kept.map((l) => masker.maskValue(l)) : kept,
   };
+  if (watch) await watch.settle({ executionId: execution.id, flowId: meta.id, result, secrets: masker.registered(), storage: store, prefix: storage.prefix });
+  return result;
 }
 
 /**
@@ -201,6 +214,12 @@ function untilSettledOrGrace(work: Promise<void>, signal: AbortSignal, graceMs: 
       signal.removeEventListener("abort", onAbort);
     });
   });
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first. */
+function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise((r) => (timer = setTimeout(r, ms)))]).then(() => clearTimeout(timer));
 }
 
 /** Steps still RUNNING when the execution ends were cancelled (they ignored their signal). */

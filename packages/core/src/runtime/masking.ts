@@ -23,18 +23,24 @@ import { StepContext } from "../engine/state.js";
 type WithLog = { readonly log: Logger };
 
 /**
- * Registers values to mask for the rest of the execution. Strings shorter than 4 characters are
- * ignored; objects and arrays are walked and every string in them is registered.
+ * Registers values to mask for the rest of the execution. Strings shorter than 4 characters, and
+ * the execution's own id and flow id, are ignored; objects and arrays are walked and every string
+ * in them is registered.
  */
 export function markSecret(ctx: WithLog, ...values: unknown[]): void {
-  const masker = ctx instanceof StepContext ? ctx.rs.masker : undefined;
-  if (!masker) return;
-  const walk = (v: unknown, depth: number): void => {
-    if (typeof v === "string") masker.add(v);
-    else if (Array.isArray(v) && depth < 32) for (const x of v) walk(x, depth + 1);
-    else if (v !== null && typeof v === "object" && depth < 32) for (const x of Object.values(v)) walk(x, depth + 1);
+  if (!(ctx instanceof StepContext)) return;
+  const masker = ctx.rs.masker;
+  // The execution's own identifiers name its record, URIs and every event: marking them (a Vault
+  // write of `{ execution: execution.id }`) would blank the record's id without hiding anything.
+  const { id, flowId } = ctx.rs.execution;
+  // The name (where the value was marked) is only for leak reports, which never print values.
+  const walk = (v: unknown, depth: number, at: string): void => {
+    if (typeof v === "string") {
+      if (v !== id && v !== flowId) masker.add(v, `markSecret in step "${ctx.path}"${at ? ` at ${at}` : ""}`);
+    } else if (Array.isArray(v) && depth < 32) v.forEach((x, i) => walk(x, depth + 1, `${at}[${i}]`));
+    else if (v !== null && typeof v === "object" && depth < 32) for (const [k, x] of Object.entries(v)) walk(x, depth + 1, `${at}.${k}`);
   };
-  for (const v of values) walk(v, 0);
+  values.forEach((v, i) => walk(v, 0, values.length > 1 ? `argument ${i + 1}` : ""));
 }
 
 export interface LogStream {

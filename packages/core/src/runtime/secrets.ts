@@ -65,9 +65,9 @@ export function staticSecrets(values: Record<string, string>, name = "static"): 
 
 export class SecretResolver {
   readonly #cache = new Map<string, Promise<string>>();
-  readonly #onResolved: ((value: string) => void) | undefined;
+  readonly #onResolved: ((value: string, name: string) => void) | undefined;
 
-  constructor(readonly providers: readonly SecretProvider[], onResolved?: (value: string) => void) {
+  constructor(readonly providers: readonly SecretProvider[], onResolved?: (value: string, name: string) => void) {
     this.#onResolved = onResolved;
   }
 
@@ -100,7 +100,7 @@ export class SecretResolver {
         throw new CapstanError("CAPSTAN_SECRET_PROVIDER_FAILED", `secret "${name}": provider ${provider.name} returned a ${typeof value}, not a string`, { retryable: false });
       }
       if (value !== undefined) {
-        this.#onResolved?.(value);
+        this.#onResolved?.(value, name);
         return value;
       }
     }

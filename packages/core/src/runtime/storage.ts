@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { CapstanError } from "../errors.js";
-import { StreamMasker, type Masker } from "../engine/mask.js";
+import { ByteStreamMasker, StreamMasker, type Masker } from "../engine/mask.js";
 export interface ArtifactInfo {
   uri: string;
   /** Bytes. */
@@ -136,8 +136,9 @@ function isText(contentType: string): boolean {
 
 /**
  * An artifact with secret values masked: text (by content type, or bytes that are valid UTF-8) is
- * rewritten, streams through a StreamMasker so a value split across chunks is caught. Binary data
- * is left as is: masking would corrupt it.
+ * rewritten, streams through a StreamMasker so a value split across chunks is caught. In binary
+ * data (a tar of logs, a dump) each value's bytes are overwritten with `*` bytes of the same
+ * length, so the format's sizes and offsets stay valid; compressed content cannot be seen into.
  */
 function maskArtifact(data: ArtifactData, masker: Masker, text: boolean): ArtifactData {
   if (typeof data === "string") return masker.mask(data);
@@ -146,11 +147,21 @@ function maskArtifact(data: ArtifactData, masker: Masker, text: boolean): Artifa
     try {
       decoded = new TextDecoder("utf-8", { fatal: true }).decode(data);
     } catch {
-      return data;
+      return masker.maskBytes(data);
     }
     return new TextEncoder().encode(masker.mask(decoded));
   }
-  if (!text) return data;
+  if (!text) {
+    return (async function* () {
+      const bm = new ByteStreamMasker(masker);
+      for await (const chunk of data) {
+        const out = bm.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+        if (out.byteLength) yield out;
+      }
+      const rest = bm.end();
+      if (rest.byteLength) yield rest;
+    })();
+  }
   return (async function* () {
     const sm = new StreamMasker(masker);
     const enc = new TextEncoder();

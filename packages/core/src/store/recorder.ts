@@ -17,6 +17,7 @@ import type { Execution } from "../engine/records.js";
 import type { RecordCreated, RecordLine } from "./types.js";
 import { openForAppend, toLine } from "./jsonl.js";
 import { acquireLock, releaseLock, HOST } from "./lock.js";
+import { notifyRecordClosed } from "../engine/observe.js";
 
 export type SyncPolicy = "group" | "every" | "none";
 
@@ -160,6 +161,8 @@ export class Recorder {
         // The descriptor is gone either way.
       }
       releaseLock(this.#lock);
+      // The secret canary (tests) checks the finished file; nothing happens without an observer.
+      notifyRecordClosed({ executionId: this.id, file: this.file });
     }
   }
 }

@@ -1,0 +1,2 @@
+export { installSecretCanary, activeSecretCanary, formatLeak, SecretLeakError } from "./suite.js";
+export type { SuiteCanary, SuiteLeak, Leak, CanaryStats } from "./suite.js";
