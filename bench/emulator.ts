@@ -6,15 +6,14 @@
  * measures the API server and store (with it on, 1,000 Deployments would also start 1,000 pods).
  * The server runs in a worker thread, so the load generator does not share its event loop.
  *
- *   scripts/node22.sh tsx bench/emulator.ts
+ *   npm run bench -- emulator
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "node:http";
 import pLimit from "p-limit";
 import { mockCluster } from "@capstan/testing";
+import { figure, writeResult } from "./support/result.js";
 
 const PODS = 10_000;
 const DEPLOYMENTS = 1_000;
@@ -133,8 +132,19 @@ await cluster.close();
 console.log(`created ${objects} objects in ${result.createMs} ms: ${result.objectsPerSecond} objects/s (p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, concurrency ${CONCURRENCY})`);
 console.log(`list ${PODS} pods: ${result.listAllPodsMs} ms; watch replay: ${result.watchReplayMs} ms (${result.watchEventsPerSecond} events/s); RSS ${result.rssMiB} MiB`);
 console.log(result.pass ? "PASS" : "FAIL: target is >= 1000 objects/s and < 1024 MiB RSS");
-const out = join(dirname(fileURLToPath(import.meta.url)), "results", "emulator.json");
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+writeResult(
+  "emulator",
+  [
+    figure({
+      name: `emulator: create ${objects.toLocaleString("en-US")} pods and Deployments over HTTP (concurrency ${CONCURRENCY}; p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms)`,
+      value: result.objectsPerSecond,
+      unit: "objects/s",
+      target: { text: "≥ 1,000 objects/s", value: { op: ">=", limit: 1000 } },
+    }),
+    figure({ name: "emulator: RSS of the benchmark process after the run", value: result.rssMiB, unit: "MiB", target: { text: "< 1 GiB", value: { op: "<", limit: 1024 } } }),
+    figure({ name: `emulator: watch replay of ${PODS.toLocaleString("en-US")} pods`, value: result.watchEventsPerSecond, unit: "events/s" }),
+  ],
+  result,
+);
 // Reported in the JSON and above; not an exit code, so `npm run bench` still runs the other benchmarks.
 }

@@ -3,15 +3,13 @@
  *   1. a 10,000-step sequential flow (each step reads the previous step's output) vs a for-loop
  *   2. a 100,000-item forEach at concurrency 100 vs a pool of 100 async workers
  * Prints µs per step, the ratio to the loop, and heap growth (after GC) beyond the results;
- * writes bench/results/engine.json. Run with `npm run bench` (node --expose-gc).
+ * writes bench/results/engine.json. Run with `npm run bench -- engine` (node --expose-gc).
  *
  * The "work" of a step is what a cheap task does: await once (a resolved I/O call) and build a
  * small object from its input. Real tasks take milliseconds; this keeps the engine's own cost visible.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { flow } from "@capstan/core";
+import { figure, writeResult } from "./support/result.js";
 
 type Out = { n: number; tag: string };
 const work = async (prev: Out | undefined, i: number): Promise<Out> => {
@@ -139,7 +137,29 @@ const growth = { bytesPerItem10k: small.heapBeyondResultsBytesPerStep, bytesPerI
 // The targets apply to the two cases the issue names (10k sequential, 100k forEach); 10k forEach is shown for the trend.
 const pass = [seq, big].every((r) => r.usPerStep <= target.usPerStep && r.ratio <= target.ratio) && Math.abs(growth.bytesPerItem100k) < 64;
 console.log(`target (10k sequential and 100k forEach): <= ${target.usPerStep} µs/step, <= ${target.ratio}x the loop, no heap beyond results: ${pass ? "met" : "NOT met"}`);
-const out = join(dirname(fileURLToPath(import.meta.url)), "results", "engine.json");
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), target, pass, growth, results }, null, 2) + "\n");
-console.log(`wrote ${out}`);
+const engineTarget = { text: "≤ 5 µs/step and ≤ 5× the loop", value: { op: "<=", limit: target.usPerStep }, ratio: { op: "<=", limit: target.ratio } } as const;
+const stepFigure = (r: typeof seq, what: string, withTarget: boolean) =>
+  figure({
+    name: `engine: ${what}`,
+    value: r.usPerStep,
+    unit: "µs/step",
+    baseline: "hand-written async loop, same work",
+    baselineValue: r.loopUsPerStep,
+    ratio: r.ratio,
+    ...(withTarget ? { target: engineTarget } : {}),
+  });
+writeResult(
+  "engine",
+  [
+    stepFigure(seq, "10,000-step sequential flow", true),
+    stepFigure(big, "100,000-item forEach, concurrency 100", true),
+    stepFigure(small, "10,000-item forEach, concurrency 100 (trend)", false),
+    figure({
+      name: "engine: heap kept per forEach item beyond the results (100,000 items)",
+      value: growth.bytesPerItem100k,
+      unit: "B/item",
+      target: { text: "none (< 64 B/item)", value: { op: "<", limit: 64 } },
+    }),
+  ],
+  { target, growth, results },
+);

@@ -2,8 +2,10 @@
  * The emulated cluster for bench/logs.ts, in its own process so that its memory (it keeps every
  * log line, as a kubelet keeps a container's log file) and CPU are not counted as Capstan's.
  * Registers a container that prints LINES numbered lines, adds the log-stream cuts asked for,
- * prints the kubeconfig as one JSON line on stdout, and runs until stdin closes.
+ * prints the kubeconfig as one JSON line on stdout, answers each `cpu` line on stdin with its CPU
+ * time so far (µs, one JSON line), and runs until stdin closes.
  */
+import { createInterface } from "node:readline";
 import { mockCluster } from "@capstan/testing";
 
 const cuts = Number(process.env.CUTS ?? "0");
@@ -24,5 +26,11 @@ for (let i = 0; i < cuts; i++) {
   cluster.faults.add({ match: { resource: "pods", subresource: "log" }, action: { type: "cutStream", after: 150_000, mode: i % 2 ? "reset" : "close" }, times: 1 });
 }
 process.stdout.write(`${JSON.stringify({ kubeconfig: cluster.kubeconfig })}\n`);
-process.stdin.resume();
-process.stdin.on("end", () => void cluster.close().then(() => process.exit(0)));
+createInterface({ input: process.stdin })
+  .on("line", (line) => {
+    if (line === "cpu") {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpuMicros: user + system })}\n`);
+    }
+  })
+  .on("close", () => void cluster.close().then(() => process.exit(0)));

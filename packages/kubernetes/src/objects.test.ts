@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseManifest } from "./objects.js";
+import { loadClientNode } from "./client/client-node.js";
+
+// Tasks load the YAML parser before parsing; this test calls parseManifest directly.
+beforeAll(() => loadClientNode());
 
 describe("parseManifest", () => {
   it("reads multi-document YAML, objects, arrays and Lists", () => {

@@ -2,7 +2,7 @@
  * Manifests: objects, or YAML/JSON text with several documents. Parsed and checked (apiVersion,
  * kind, metadata.name on every document) before any cluster is touched; errors name the document.
  */
-import { parseAllDocuments } from "yaml";
+import { yaml } from "./client/client-node.js";
 import { CapstanError } from "@capstan/core";
 
 export interface KubeObject {
@@ -17,7 +17,7 @@ export type Manifest = string | Record<string, unknown> | readonly Record<string
 export function parseManifest(manifest: Manifest, where = "manifest"): KubeObject[] {
   const docs: { value: unknown; label: string }[] = [];
   if (typeof manifest === "string") {
-    const parsed = parseAllDocuments(manifest);
+    const parsed = yaml().parseAllDocuments(manifest);
     parsed.forEach((doc, i) => {
       const label = parsed.length > 1 ? `${where} document ${i + 1}` : where;
       if (doc.errors.length) throw invalid(`${label} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);

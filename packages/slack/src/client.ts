@@ -6,7 +6,7 @@
  * CapstanErrors that say what to fix.
  */
 import { z } from "zod";
-import { WebClient, ErrorCode, LogLevel } from "@slack/web-api";
+import type { WebClient, ErrorCode, LogLevel } from "@slack/web-api";
 import type { Logger as SlackLogger } from "@slack/web-api";
 import { CapstanError, isSecretRef, toMs } from "@capstan/core";
 import type { SecretRef, TaskContext } from "@capstan/core";
@@ -40,11 +40,13 @@ export async function slackClient(input: { token?: string | undefined; apiUrl?: 
   const token = input.token ?? (isSecretRef(service.token) ? await ctx.secret(service.token.name) : service.token) ?? (await ctx.secret("SLACK_TOKEN"));
   const apiUrl = input.apiUrl ?? service.apiUrl ?? process.env.CAPSTAN_SLACK_API_URL ?? DEFAULT_API_URL;
   const minTimeout = toMs(input.retryDelay ?? service.retryDelay ?? "1s", "retryDelay");
+  // Loaded here, not when a flow imports @capstan/slack: ~180 ms that `--help` never needs.
+  const { WebClient, LogLevel } = await import("@slack/web-api");
   return new WebClient(token, {
     slackApiUrl: apiUrl,
     retryConfig: { retries: input.retries ?? service.retries ?? 5, factor: 2, minTimeout, maxTimeout: Math.max(minTimeout, 60_000), randomize: false },
     rejectRateLimitedCalls: false,
-    logger: stepLogger(ctx),
+    logger: stepLogger(ctx, LogLevel.INFO),
     logLevel: LogLevel.INFO,
   });
 }
@@ -84,9 +86,14 @@ const HINTS: Record<string, string> = {
 /** Errors that retrying the step can fix. */
 const TRANSIENT = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 
+// The client's error codes, without loading the client (the types check they match its enum).
+const PLATFORM_ERROR: `${ErrorCode.PlatformError}` = "slack_webapi_platform_error";
+const HTTP_ERROR: `${ErrorCode.HTTPError}` = "slack_webapi_http_error";
+const REQUEST_ERROR: `${ErrorCode.RequestError}` = "slack_webapi_request_error";
+
 export function slackError(method: string, err: unknown): CapstanError {
   const e = err as { code?: string; data?: { error?: string; needed?: string }; statusCode?: number; message?: string; original?: { message?: string; cause?: { code?: string } } };
-  if (e?.code === ErrorCode.PlatformError) {
+  if (e?.code === PLATFORM_ERROR) {
     const code = e.data?.error ?? "unknown_error";
     return new CapstanError("CAPSTAN_SLACK_ERROR", `Slack ${method} failed: ${code}${e.data?.needed ? ` (needs scope ${e.data.needed})` : ""}`, {
       hint: HINTS[code] ?? `see https://api.slack.com/methods/${method} for "${code}"`,
@@ -94,14 +101,14 @@ export function slackError(method: string, err: unknown): CapstanError {
       details: { slackError: code },
     });
   }
-  if (e?.code === ErrorCode.HTTPError) {
+  if (e?.code === HTTP_ERROR) {
     return new CapstanError("CAPSTAN_SLACK_ERROR", `Slack ${method} failed: HTTP ${e.statusCode} after retries`, { hint: "Slack is having trouble; the step can be retried", retryable: true });
   }
   // The client reports a 429 that outlasted its retries as a request error wrapping this message.
   if (/rate limit was exceeded/i.test(e?.original?.message ?? e?.message ?? "")) {
     return new CapstanError("CAPSTAN_SLACK_RATE_LIMITED", `Slack ${method} is still rate limited after the client's retries`, { hint: "raise retries, or send fewer messages at once (forEach concurrency)", retryable: true });
   }
-  if (e?.code === ErrorCode.RequestError) {
+  if (e?.code === REQUEST_ERROR) {
     const detail = e.original?.cause?.code ?? e.original?.message ?? e.message;
     return new CapstanError("CAPSTAN_SLACK_UNREACHABLE", `Slack ${method} failed: ${detail}`, { hint: "check the network and the API URL", retryable: true });
   }
@@ -110,8 +117,8 @@ export function slackError(method: string, err: unknown): CapstanError {
 }
 
 /** The client's own log lines go to the step's log; its debug chatter (request bodies) does not. */
-function stepLogger(ctx: TaskContext): SlackLogger {
-  let level = LogLevel.INFO;
+function stepLogger(ctx: TaskContext, initial: LogLevel): SlackLogger {
+  let level = initial;
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ");
   return {
     debug: () => {},

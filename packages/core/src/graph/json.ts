@@ -1,5 +1,5 @@
 /** The DAG as plain JSON: what `capstan graph --format json` prints. Holds no parameter values, so no secrets. */
-import { z } from "zod";
+import type { z } from "zod";
 import type { CompiledFlow, CompiledNode, CompiledScope } from "./compile.js";
 import { triggerJSON, type TriggerJSON } from "../triggers/json.js";
 
@@ -51,7 +51,9 @@ export function graphJSON(compiled: CompiledFlow): GraphJSON {
 
 export function inputsJSONSchema(schema: z.ZodType): unknown {
   try {
-    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+    // The schema's own method, not z.toJSONSchema: core then does not load zod itself (a flow that
+    // has inputs has loaded it already); see docs/performance.md.
+    return schema.toJSONSchema({ io: "input", unrepresentable: "any" });
   } catch {
     return { description: "(schema cannot be shown as JSON Schema)" };
   }

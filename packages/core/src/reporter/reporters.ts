@@ -3,7 +3,6 @@
  * retries, logs scrolling above it; `plain` (CI, pipes) prints one line per event; `json` prints one
  * JSON event per line for machines.
  */
-import { createLogUpdate } from "log-update";
 import pc from "picocolors";
 import type { ExecutionEvent } from "../engine/events.js";
 import { RunModel } from "./model.js";
@@ -64,13 +63,19 @@ function plainReporter(out: NodeJS.WritableStream): Reporter {
 
 function prettyReporter(out: NodeJS.WriteStream): Reporter {
   const model = new RunModel();
-  const log = createLogUpdate(out, { showCursor: false });
+  // log-update (and the terminal-width code under it) is loaded here, not with @capstan/core
+  // (docs/performance.md); the live tree starts once it is, a few tens of milliseconds in.
+  let log: ReturnType<typeof import("log-update").createLogUpdate> | undefined;
+  let closed = false;
   let frame = 0;
+  const text = () => [`${pc.bold(model.flowId)} ${pc.dim(model.executionId)}`, ...treeLines(model.roots, Date.now(), frame)].join("\n");
   const draw = () => {
     frame++;
-    const head = `${pc.bold(model.flowId)} ${pc.dim(model.executionId)}`;
-    log([head, ...treeLines(model.roots, Date.now(), frame)].join("\n"));
+    log?.(text());
   };
+  void import("log-update").then(({ createLogUpdate }) => {
+    if (!closed) (log = createLogUpdate(out, { showCursor: false }))(text());
+  });
   const timer = setInterval(draw, 80);
   timer.unref();
   return {
@@ -78,7 +83,7 @@ function prettyReporter(out: NodeJS.WriteStream): Reporter {
       model.apply(e);
       if (e.type === "log") {
         // Logs scroll above the live tree: clear it, print the line, redraw.
-        log.clear();
+        log?.clear();
         const level = e.level === "error" ? pc.red("ERROR ") : e.level === "warn" ? pc.yellow("WARN ") : e.level === "debug" ? pc.dim("DEBUG ") : "";
         out.write(`${pc.dim(`[${e.path}]`)} ${level}${e.message}\n`);
         draw();
@@ -86,8 +91,13 @@ function prettyReporter(out: NodeJS.WriteStream): Reporter {
     },
     close() {
       clearInterval(timer);
-      draw();
-      log.done();
+      closed = true;
+      frame++;
+      // The final tree stays on screen (written plainly if the live view never started).
+      if (log) {
+        log(text());
+        log.done();
+      } else out.write(`${text()}\n`);
     },
   };
 }

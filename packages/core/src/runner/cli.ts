@@ -6,7 +6,7 @@
  * Every run is recorded in the execution store (`.capstan/` or `$CAPSTAN_HOME`) unless
  * `--no-record` is given, with the flow file's path so `capstan resume` can continue it.
  */
-import { Command, CommanderError, Option } from "commander";
+import type { Command } from "commander";
 import type { AnyFlow } from "../dsl/flow.js";
 import type { Execution } from "../engine/records.js";
 import type { ExecutionEvent, LogLevel } from "../engine/events.js";
@@ -18,7 +18,7 @@ import { unsafeSteps } from "../store/plan.js";
 import { createReporter, type ReporterKind } from "../reporter/reporters.js";
 import { summary } from "../reporter/summary.js";
 import { describeInputs, loadInputs, loadServices } from "./inputs.js";
-import { CapstanError } from "../errors.js";
+import { CancelledError, CapstanError } from "../errors.js";
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -45,11 +45,12 @@ export interface RunCliOptions extends Pick<RunOptions<unknown>, "secrets" | "st
 export const EXIT = { ok: 0, failed: 1, usage: 2, resumeBlocked: 3, cancelled: 130 } as const;
 
 export function addRunOptions(cmd: Command): Command {
+  // createOption, not commander's Option class: commander is loaded by runCli, not with @capstan/core.
   return cmd
     .option("-i, --input <key=value>", "an input value (repeatable; dotted keys for nested fields)", collect, [] as string[])
     .option("--inputs <file>", "inputs from a JSON or YAML file (repeatable; --input wins)", collect, [] as string[])
-    .addOption(new Option("-o, --output <format>", "pretty (live tree), plain (one line per event) or json (one JSON event per line)").choices(["pretty", "plain", "json"]))
-    .addOption(new Option("--log-level <level>", "lowest log level shown").choices(["debug", "info", "warn", "error"]).default("info"))
+    .addOption(cmd.createOption("-o, --output <format>", "pretty (live tree), plain (one line per event) or json (one JSON event per line)").choices(["pretty", "plain", "json"]))
+    .addOption(cmd.createOption("--log-level <level>", "lowest log level shown").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--label <key=value>", "a label on the execution (repeatable)", collect, [] as string[])
     .option("--services <file>", "integration settings for the run from YAML/JSON, e.g. kubernetes: { clusters: { prod: { file: ./prod.kubeconfig } } }")
     .option("--debug", "print stack traces of errors")
@@ -69,6 +70,7 @@ export interface RunFlags {
 }
 
 export async function runCli(flow: AnyFlow, argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }, options: RunCliOptions = {}): Promise<number> {
+  const { Command, CommanderError } = await import("commander");
   const cmd = addRunOptions(new Command(options.name ?? flow.id))
     .description(flow.meta.description ?? `runs the flow "${flow.id}"`)
     .exitOverride()
@@ -89,15 +91,18 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
   const controller = new AbortController();
   const signals = io.signals ?? process;
   let interrupts = 0;
-  const onSignal = () => {
+  const onSignal = (sig: "SIGINT" | "SIGTERM") => {
     interrupts++;
     if (interrupts === 1) {
       io.stderr.write("\ncancelling: stopping running steps and cleaning up (press Ctrl-C again to exit now)\n");
-      controller.abort();
+      // The record says why: "the execution was cancelled by SIGINT".
+      controller.abort(new CancelledError(`the execution was cancelled by ${sig}`));
     } else {
       process.exit(EXIT.cancelled);
     }
   };
+  const onSigint = () => onSignal("SIGINT");
+  const onSigterm = () => onSignal("SIGTERM");
   let recorder: Recorder | undefined;
   try {
     flow.validate();
@@ -110,8 +115,8 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
     // Printed once the run starts (invalid inputs start nothing); JSON output stays one event per line.
     let announce = rec !== undefined && kind !== "json";
     const reporter = createReporter(kind, io.stdout);
-    signals.on("SIGINT", onSignal);
-    signals.on("SIGTERM", onSignal);
+    signals.on("SIGINT", onSigint);
+    signals.on("SIGTERM", onSigterm);
     // Steps that only wait on a signal hold no handle; without this Node would exit 0 mid-run.
     const keepAlive = setInterval(() => {}, 1 << 30);
     try {
@@ -143,8 +148,8 @@ export async function runWithFlags(flow: AnyFlow, flags: RunFlags, io: CliIO, op
     } finally {
       clearInterval(keepAlive);
       reporter.close();
-      signals.off("SIGINT", onSignal);
-      signals.off("SIGTERM", onSignal);
+      signals.off("SIGINT", onSigint);
+      signals.off("SIGTERM", onSigterm);
     }
   } catch (err) {
     recorder?.close();

@@ -5,7 +5,6 @@
  * validates the whole object and reports every bad path.
  */
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { inputsJSONSchema } from "../graph/json.js";
 import { CapstanError } from "../errors.js";
@@ -26,8 +25,10 @@ async function readObjectFile(file: string, flag: string): Promise<Record<string
     throw usage(`${flag} ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "pass a path to a JSON or YAML file");
   }
   let data: unknown;
+  // The YAML parser is loaded when a file needs it, not with @capstan/core (docs/performance.md).
+  const parse: (text: string) => unknown = file.endsWith(".json") ? JSON.parse : (await import("yaml")).parse;
   try {
-    data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    data = parse(text);
   } catch (e) {
     throw usage(`${flag} ${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`, "fix the file's syntax");
   }

@@ -8,7 +8,6 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { parse as parseYaml } from "yaml";
 import type { SecretProvider } from "./secrets.js";
 import { CapstanError, messageOf } from "../errors.js";
 
@@ -27,7 +26,7 @@ export function fileSecrets(path: string, options: FileSecretsOptions = {}): Sec
   const file = resolve(path);
   const format = options.format ?? formatOf(file);
   let cache: { mtimeMs: number; values: Map<string, string> } | undefined;
-  const load = (): Map<string, string> => {
+  const load = async (): Promise<Map<string, string>> => {
     let mtimeMs: number;
     try {
       mtimeMs = statSync(file).mtimeMs;
@@ -37,7 +36,7 @@ export function fileSecrets(path: string, options: FileSecretsOptions = {}): Sec
     if (cache?.mtimeMs === mtimeMs) return cache.values;
     let values: Map<string, string>;
     try {
-      values = parseSecretsFile(readFileSync(file, "utf8"), format);
+      values = await parseSecretsFile(readFileSync(file, "utf8"), format);
     } catch (err) {
       // The parser's message may quote a line of the file: say where, never what.
       const where = /line \d+,? column \d+|position \d+/.exec(messageOf(err))?.[0];
@@ -46,7 +45,7 @@ export function fileSecrets(path: string, options: FileSecretsOptions = {}): Sec
     cache = { mtimeMs, values };
     return values;
   };
-  return { name: `file (${file})`, get: (name) => lookup(load(), name) };
+  return { name: `file (${file})`, get: async (name) => lookup(await load(), name) };
 }
 
 export interface DirSecretsOptions {
@@ -99,14 +98,14 @@ function formatOf(file: string): "yaml" | "json" | "env" {
   return ext === ".json" ? "json" : ext === ".yaml" || ext === ".yml" ? "yaml" : "env";
 }
 
-/** Parses a secrets file into flat name → value pairs. */
-export function parseSecretsFile(text: string, format: "yaml" | "json" | "env"): Map<string, string> {
+/** Parses a secrets file into flat name → value pairs (the YAML parser is loaded on first use). */
+export async function parseSecretsFile(text: string, format: "yaml" | "json" | "env"): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (format === "env") {
     for (const [k, v] of Object.entries(parseEnv(text))) if (v !== undefined) out.set(k, decodeValue(v));
     return out;
   }
-  const doc: unknown = format === "json" ? JSON.parse(text) : parseYaml(text);
+  const doc: unknown = format === "json" ? JSON.parse(text) : (await import("yaml")).parse(text);
   if (doc === null || doc === undefined) return out;
   if (typeof doc !== "object" || Array.isArray(doc)) throw new Error("expected a map of names to values");
   const obj = doc as Record<string, unknown>;

@@ -5,7 +5,8 @@
  * fields and strategic-merge directives (research §1.3), which would hide manifest typos from the
  * apiserver's strict validation. Every request is limited per cluster and retried when transient.
  */
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
+import type { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from "@kubernetes/client-node";
+import { clientNode } from "./client-node.js";
 import { KubernetesError, networkCode } from "../errors.js";
 import type { RequestLimiter } from "./limiter.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
@@ -31,7 +32,7 @@ export interface Response {
   text: string;
 }
 
-const http = new IsomorphicFetchHttpLibrary();
+let http: IsomorphicFetchHttpLibrary | undefined;
 
 export class KubeClient {
   constructor(
@@ -89,6 +90,8 @@ export class KubeClient {
   async #send(method: Method, path: string, options: RequestOptions, where: string): Promise<Response> {
     const url = new URL(path.replace(/^\//, ""), this.server.endsWith("/") ? this.server : `${this.server}/`);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const { RequestContext, HttpMethod, IsomorphicFetchHttpLibrary } = clientNode();
+    const fetcher = (http ??= new IsomorphicFetchHttpLibrary());
     const ctx = new RequestContext(url.toString(), HttpMethod[method]);
     ctx.setHeaderParam("Accept", options.accept ?? "application/json");
     if (options.body !== undefined) {
@@ -102,7 +105,7 @@ export class KubeClient {
     try {
       await this.kc.applySecurityAuthentication(ctx);
       this.#reuseDispatcher(ctx);
-      const res = await http.send(ctx).toPromise();
+      const res = await fetcher.send(ctx).toPromise();
       status = res.httpStatusCode;
       headers = res.headers;
       text = await res.body.text();

@@ -6,6 +6,7 @@ import { isSecretRef, type SecretRef, type TaskContext, type WithSecrets } from 
 import type { ClusterObject, ClusterSpec, KubernetesServices, ResolvedServices } from "./spec.js";
 import { resolveCluster } from "./resolve.js";
 import { KubeClient } from "../client/client.js";
+import { loadClientNode } from "../client/client-node.js";
 import { RequestLimiter } from "../client/limiter.js";
 import { DEFAULT_RETRY } from "../client/retry.js";
 
@@ -13,6 +14,7 @@ const pools = new WeakMap<object, Map<string, KubeClient>>();
 
 export async function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd" | "secret">, spec: ClusterSpec): Promise<KubeClient> {
   const services = await resolveServiceSecrets(ctx, ctx.services.kubernetes as KubernetesServices | undefined);
+  await loadClientNode();
   const resolved = resolveCluster(spec, services);
   let pool = pools.get(ctx.execution);
   if (!pool) pools.set(ctx.execution, (pool = new Map()));

@@ -1,8 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resolveCluster } from "./resolve.js";
+import { loadClientNode } from "../client/client-node.js";
+
+// connect() loads client-node before resolving; these tests call resolveCluster directly.
+beforeAll(() => loadClientNode());
 
 const kubeconfig = (server = "http://127.0.0.1:6443", contexts = ["dev", "prod"], current = "dev") => `apiVersion: v1
 kind: Config

@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, resolve } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
-import { parse as parseYaml } from "yaml";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { clientNode, yaml } from "../client/client-node.js";
 import type { ClusterObject, ClusterSpec, ResolvedServices } from "./spec.js";
 import { configError } from "../errors.js";
 
@@ -75,12 +75,12 @@ function fromDefaultFiles(env: NodeJS.ProcessEnv, context: string | undefined): 
   if (!files.length) throw configError("no default kubeconfig (KUBECONFIG unset and ~/.kube/config missing)", "set KUBECONFIG or pass cluster: { file: ... }");
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length === files.length) throw configError(`kubeconfig ${missing.join(", ")} does not exist (from KUBECONFIG)`, "fix KUBECONFIG or pass cluster: { file: ... }");
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   const present = files.filter((f) => existsSync(f));
   try {
     kc.loadFromFile(present[0]!);
     for (const f of present.slice(1)) {
-      const more = new KubeConfig();
+      const more = new (clientNode().KubeConfig)();
       more.loadFromFile(f);
       kc.mergeConfig(more);
     }
@@ -103,7 +103,7 @@ function fromFile(path: string, context: string | undefined): ResolvedCluster {
 }
 
 function fromString(text: string, context: string | undefined, label: string): ResolvedCluster {
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   try {
     kc.loadFromString(text);
   } catch (e) {
@@ -119,7 +119,7 @@ function fromString(text: string, context: string | undefined, label: string): R
 function describeBadKubeconfig(text: string, label: string): Error | undefined {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = yaml().parse(text);
   } catch (e) {
     return configError(`${label} is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "check the kubeconfig's content (a secret holding it may be truncated or base64-encoded twice)");
   }
@@ -151,7 +151,7 @@ function inCluster(): ResolvedCluster {
   if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(`${SA_DIR}/token`)) {
     throw configError("inCluster: this process is not running in a Kubernetes pod (no KUBERNETES_SERVICE_HOST or service-account token)", "run inside a pod with a service account, or pass a kubeconfig");
   }
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   kc.loadFromCluster();
   return { kc, key: "in-cluster", label: "in-cluster service account" };
 }

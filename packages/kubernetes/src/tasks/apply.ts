@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { defineTask } from "@capstan/core";
 import { connect } from "../cluster/connect.js";
+import { loadClientNode } from "../client/client-node.js";
 import { objectPath, resourceFor } from "../client/discovery.js";
 import { parseManifest, type KubeObject } from "../objects.js";
 import { waitUntilReady } from "../wait/ready.js";
@@ -41,6 +42,7 @@ export const apply = defineTask({
     waitUntilReady: waitSchema.describe("wait until every object is ready: true (5m) or a timeout"),
   }),
   run: async (input, ctx): Promise<{ objects: AppliedObject[] }> => {
+    await loadClientNode();
     const objects = parseManifest(input.manifest as string);
     const client = await connect(ctx, input.cluster);
     const sorted = objects.map((o, i) => [o, i] as const).sort(([a, i], [b, j]) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9) || i - j).map(([o]) => o);

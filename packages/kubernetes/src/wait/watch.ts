@@ -4,7 +4,7 @@
  * back to re-reading on a fixed cadence while the watch is down. Ends on the condition, on a
  * failure the condition reports, on timeout, or when the signal aborts.
  */
-import { Watch } from "@kubernetes/client-node";
+import { clientNode } from "../client/client-node.js";
 import { CapstanError } from "@capstan/core";
 import type { KubeClient } from "../client/client.js";
 import { objectPath, type ResourceInfo } from "../client/discovery.js";
@@ -141,7 +141,7 @@ function watchOnce(client: KubeClient, collection: string, name: string, rv: str
       signal.removeEventListener("abort", stop);
       void chain.then(() => resolve(o));
     };
-    new Watch(client.kc)
+    new (clientNode().Watch)(client.kc)
       .watch(
         collection,
         { fieldSelector: `metadata.name=${name}`, resourceVersion: rv || undefined, allowWatchBookmarks: true },

@@ -5,7 +5,8 @@
  * to the caller's stream; stderr is kept (bounded) for error messages.
  */
 import { Readable, Writable } from "node:stream";
-import { Exec, type V1Status } from "@kubernetes/client-node";
+import type { Exec, KubeConfig, V1Status } from "@kubernetes/client-node";
+import { clientNode } from "../../client/client-node.js";
 import { CapstanError } from "@capstan/core";
 import type { KubeClient } from "../../client/client.js";
 
@@ -39,12 +40,18 @@ export async function execIn(client: KubeClient, namespace: string, pod: string,
   let status: V1Status | undefined;
   let ws: Awaited<ReturnType<Exec["exec"]>>;
   try {
-    ws = await new Exec(client.kc).exec(namespace, pod, container, command, stdout, stderr, stdin, false, (s) => {
+    ws = await new (clientNode().Exec)(withSignal(client.kc, io.signal)).exec(namespace, pod, container, command, stdout, stderr, stdin, false, (s) => {
       status = s;
     });
   } catch (err) {
     stdin?.destroy();
+    if (io.signal.aborted) throw io.signal.reason;
     throw execError(`${where} could not start: ${describe(err)}`, err);
+  }
+  if (io.signal.aborted) {
+    ws.close();
+    stdin?.destroy();
+    throw io.signal.reason;
   }
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
@@ -67,6 +74,20 @@ export async function execIn(client: KubeClient, namespace: string, pod: string,
     throw err;
   }
   return { exitCode: exitCodeOf(status, where), stderr: stderrText };
+}
+
+/**
+ * The config with `signal` on the WebSocket's upgrade request (client-node's Exec takes none):
+ * a cancelled step must not wait for an apiserver that holds the handshake, and the pending
+ * request must not keep the process alive after the step gave up on it.
+ */
+function withSignal(kc: KubeConfig, signal: AbortSignal): KubeConfig {
+  const config = Object.create(kc) as KubeConfig;
+  config.applyToHTTPSOptions = async (opts) => {
+    await kc.applyToHTTPSOptions(opts);
+    (opts as { signal?: AbortSignal }).signal = signal;
+  };
+  return config;
 }
 
 /** The exit code in an exec Status: Success is 0, NonZeroExitCode carries it in details.causes. */

@@ -7,7 +7,6 @@
  * stored as artifacts, byte for byte.
  */
 import { PassThrough, Writable } from "node:stream";
-import picomatch from "picomatch";
 import { z } from "zod";
 import { CapstanError, type ArtifactStore, type Logger } from "@capstan/core";
 import type { KubeClient } from "../../client/client.js";
@@ -111,6 +110,8 @@ export async function collectOutputFiles(t: TransferContext, patterns: readonly 
     .map((l) => l.replace(/^\.\//, ""))
     .filter((l) => l !== "" && l !== ".")
     .sort();
+  // Loaded when a step has output files, not with the package (docs/performance.md).
+  const { default: picomatch } = await import("picomatch");
   const matchers = patterns.map((p) => ({ pattern: p, match: picomatch(p.replace(/^\.\//, ""), { dot: true }) }));
   const wanted = all.filter((f) => matchers.some((m) => m.match(f)));
   for (const m of matchers) if (!all.some((f) => m.match(f))) t.log.warn(`outputFiles: "${m.pattern}" matched no file in ${WORKING_DIR}`);

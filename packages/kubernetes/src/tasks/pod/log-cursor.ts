@@ -29,6 +29,9 @@ const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d
  * trims trailing zeros of the fraction (RFC3339Nano), so raw timestamps do not compare as strings.
  */
 export function timeKey(time: string): string | undefined {
+  // What the kubelet writes (nanoseconds, UTC) is already its key: checked without the regex,
+  // since this runs for every log line.
+  if (isCanonical(time)) return time.slice(0, 29);
   const m = RFC3339.exec(time);
   if (!m) return undefined;
   const frac = (m[2] ?? "").padEnd(9, "0");
@@ -36,6 +39,18 @@ export function timeKey(time: string): string | undefined {
   const ms = Date.parse(`${m[1]}${m[3]}`);
   if (Number.isNaN(ms)) return undefined;
   return `${new Date(ms).toISOString().slice(0, 19)}.${frac}`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`: the key form plus a Z. */
+const SHAPE = "0000-00-00T00:00:00.000000000Z";
+function isCanonical(time: string): boolean {
+  if (time.length !== 30) return false;
+  for (let i = 0; i < 30; i++) {
+    const c = time.charCodeAt(i);
+    const want = SHAPE.charCodeAt(i);
+    if (want === 48 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return true;
 }
 
 /** Splits `<timestamp> <text>` as the log endpoint writes it with `timestamps=true`. */
@@ -86,16 +101,15 @@ export class LogCursor {
 
   /** True when the line is new (and advances the cursor); false for a line already read. */
   accept(line: LogLine): boolean {
-    if (this.#key !== undefined) {
+    // A later line (the common case) first: one string comparison per line.
+    if (this.#key !== undefined && !(line.key > this.#key)) {
       if (line.key < this.#key) return false;
-      if (line.key === this.#key) {
-        if (this.#skip > 0) {
-          this.#skip--;
-          return false;
-        }
-        this.#count++;
-        return true;
+      if (this.#skip > 0) {
+        this.#skip--;
+        return false;
       }
+      this.#count++;
+      return true;
     }
     this.#key = line.key;
     this.#time = line.time;

@@ -7,7 +7,8 @@
  * connection for the container's whole run. client-node gives each request its own undici Agent
  * when TLS is configured; `release()` closes it once the stream is done, so no socket lingers.
  */
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
+import type { IsomorphicFetchHttpLibrary } from "@kubernetes/client-node";
+import { clientNode } from "../../client/client-node.js";
 import type { KubeClient } from "../../client/client.js";
 import { KubernetesError, networkCode } from "../../errors.js";
 
@@ -19,7 +20,7 @@ export interface LogQuery {
   tailLines?: number | undefined;
 }
 
-const http = new IsomorphicFetchHttpLibrary();
+let http: IsomorphicFetchHttpLibrary | undefined;
 
 export interface LogStream {
   body: ReadableStream<Uint8Array>;
@@ -37,6 +38,8 @@ export async function openLog(client: KubeClient, namespace: string, pod: string
   if (query.previous) url.searchParams.set("previous", "true");
   if (query.sinceTime) url.searchParams.set("sinceTime", query.sinceTime);
   if (query.tailLines !== undefined) url.searchParams.set("tailLines", String(query.tailLines));
+  const { RequestContext, HttpMethod, IsomorphicFetchHttpLibrary } = clientNode();
+  const fetcher = (http ??= new IsomorphicFetchHttpLibrary());
   const ctx = new RequestContext(url.toString(), HttpMethod.GET);
   ctx.setHeaderParam("Accept", "*/*");
   ctx.setSignal(signal);
@@ -45,7 +48,7 @@ export async function openLog(client: KubeClient, namespace: string, pod: string
   try {
     await client.kc.applySecurityAuthentication(ctx);
     dispatcher = ctx.getDispatcher() as typeof dispatcher;
-    const res = await http.send(ctx).toPromise();
+    const res = await fetcher.send(ctx).toPromise();
     const body = res.body.stream();
     if (res.httpStatusCode === 200 && body) return { body, release };
     throw KubernetesError.fromResponse(res.httpStatusCode, await res.body.text(), res.headers, where);

@@ -75,10 +75,22 @@ export class PodLogs {
     const keep = this.#o.keepLines ?? 20;
     const prefix = `[${container}] `;
     const stream = logStream(ctx, { prefix });
+    // The lines of one read chunk go to the log stream in one write (not one per line): it splits
+    // and masks them once. Written before a directive's own log lines and before each checkpoint,
+    // so the order and the checkpoint's position stay exact.
+    let batch = "";
+    const flush = () => {
+      if (batch) stream.write(batch);
+      batch = "";
+    };
     let ended = false;
     const out: LogStream = {
-      write: (chunk) => stream.write(chunk),
+      write: (chunk) => {
+        flush();
+        stream.write(chunk);
+      },
       end: () => {
+        flush();
         if (!ended) (ended = true), stream.end();
       },
     };
@@ -87,16 +99,19 @@ export class PodLogs {
       fresh = true;
       const directive = text.includes("::{") ? parseDirective(text) : undefined;
       if (directive) {
+        flush();
         Object.assign(this.vars, directive.outputs);
         Object.assign(vars, directive.outputs);
         for (const l of directive.logs ?? []) ctx.log[l.level](prefix + l.message);
       } else {
-        out.write(`${text}\n`);
+        batch += `${text}\n`;
         tail.push(text);
-        if (tail.length > keep) tail.shift();
+        // Trimmed in batches (amortised O(1) per line); lastLines() returns the newest `keep`.
+        if (tail.length >= 2 * keep) tail.splice(0, tail.length - keep);
       }
     };
     const onChunk = () => {
+      flush();
       if (!fresh) return;
       fresh = false;
       this.#o.onProgress?.();
@@ -136,7 +151,8 @@ export class PodLogs {
   }
 
   lastLines(container: string): readonly string[] {
-    return this.#followers.get(container)?.tail ?? [];
+    const f = this.#followers.get(container);
+    return f ? f.tail.slice(-(this.#o.keepLines ?? 20)) : [];
   }
 
   lineCount(container: string): number {

@@ -2,11 +2,10 @@
  * The tar archives that carry files into and out of a pod (the format `tar` in the file
  * containers reads and writes). Packing streams each file's bytes as they come, so an input file
  * read from artifact storage is never held whole; unpacking hands each file to the caller as a
- * stream in archive order.
+ * stream in archive order. tar-stream is loaded when a pod step has files, not with the package.
  */
 import { once } from "node:events";
 import type { Readable } from "node:stream";
-import * as tar from "tar-stream";
 
 export interface TarFile {
   /** Relative path inside the archive, `/`-separated. */
@@ -18,7 +17,8 @@ export interface TarFile {
 }
 
 /** A tar archive of these files (with entries for their parent directories), as chunks. */
-export function packTar(files: readonly TarFile[]): AsyncIterable<Uint8Array> {
+export async function* packTar(files: readonly TarFile[]): AsyncIterable<Uint8Array> {
+  const tar = await import("tar-stream");
   const pack = tar.pack();
   const mtime = new Date();
   const write = async () => {
@@ -45,7 +45,7 @@ export function packTar(files: readonly TarFile[]): AsyncIterable<Uint8Array> {
     pack.finalize();
   };
   write().catch((err: unknown) => pack.destroy(err as Error));
-  return pack as AsyncIterable<Uint8Array>;
+  yield* pack as AsyncIterable<Uint8Array>;
 }
 
 export interface TarEntry {
@@ -59,6 +59,7 @@ export interface TarEntry {
  * stream must be consumed (or it is skipped when `onFile` returns without reading it).
  */
 export async function unpackTar(source: Readable, onFile: (entry: TarEntry) => Promise<void>): Promise<void> {
+  const tar = await import("tar-stream");
   const extract = tar.extract();
   source.on("error", (err) => extract.destroy(err));
   source.pipe(extract);

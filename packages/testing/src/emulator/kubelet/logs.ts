@@ -12,10 +12,13 @@ export interface LogLine {
 
 /** Formats epoch ms + nanos within the ms as RFC3339Nano (9 fractional digits, as the kubelet prints). */
 export function rfc3339Nano(ms: number, subNanos: number): string {
-  const iso = new Date(ms).toISOString();
-  const nanos = String((ms % 1000) * 1_000_000 + subNanos).padStart(9, "0");
-  return `${iso.slice(0, 19)}.${nanos}Z`;
+  return `${new Date(ms).toISOString().slice(0, 19)}.${nanos(ms, subNanos)}Z`;
 }
+
+const nanos = (ms: number, subNanos: number) => String((ms % 1000) * 1_000_000 + subNanos).padStart(9, "0");
+
+/** A served chunk holds whole lines up to about this many bytes: one write per line is far too slow. */
+const CHUNK = 64 * 1024;
 
 /** The log of one container run (one instance; restarts get a new buffer). */
 export class LogBuffer {
@@ -25,6 +28,9 @@ export class LogBuffer {
   #waiters: (() => void)[] = [];
   #lastMs = 0;
   #seq = 0;
+  /** `YYYY-MM-DDTHH:MM:SS` of #lastMs: lines pushed in the same second share it. */
+  #second = "";
+  #secondMs = NaN;
   readonly #now: () => number;
 
   constructor(now: () => number) {
@@ -39,12 +45,13 @@ export class LogBuffer {
   write(text: string): void {
     if (this.#closed) return;
     const all = this.#partial + text;
-    const parts = all.split(/(?<=\n)/);
-    const last = parts[parts.length - 1] ?? "";
-    this.#partial = last.endsWith("\n") ? "" : last;
-    const complete = last.endsWith("\n") ? parts : parts.slice(0, -1);
-    for (const line of complete) this.#push(line);
-    if (complete.length) this.#wake();
+    let start = 0;
+    for (let nl = all.indexOf("\n"); nl !== -1; nl = all.indexOf("\n", start)) {
+      this.#push(all.slice(start, nl + 1));
+      start = nl + 1;
+    }
+    this.#partial = start ? all.slice(start) : all;
+    if (start) this.#wake();
   }
 
   close(): void {
@@ -64,7 +71,12 @@ export class LogBuffer {
       this.#seq = 0;
     } else this.#seq++;
     const at = Math.max(ms, this.#lastMs);
-    this.lines.push({ time: rfc3339Nano(at, this.#seq), ms: at, text });
+    const second = at - (at % 1000);
+    if (second !== this.#secondMs) {
+      this.#secondMs = second;
+      this.#second = new Date(at).toISOString().slice(0, 19);
+    }
+    this.lines.push({ time: `${this.#second}.${nanos(at, this.#seq)}Z`, ms: at, text });
   }
 
   #wake(): void {
@@ -85,30 +97,45 @@ export class LogBuffer {
   }
 }
 
-/** Streams a buffer according to the log options (sinceTime/sinceSeconds, tailLines, timestamps, limitBytes, follow). */
+/**
+ * Streams a buffer according to the log options (sinceTime/sinceSeconds, tailLines, timestamps,
+ * limitBytes, follow), in chunks of whole lines (up to CHUNK bytes) as a kubelet copies its log file.
+ */
 export async function* streamLog(buffer: LogBuffer, options: LogOptions, nowMs: number, signal?: AbortSignal): AsyncGenerator<string> {
   let sinceMs: number | undefined;
   if (options.sinceTime) sinceMs = Date.parse(options.sinceTime);
   else if (options.sinceSeconds !== undefined) sinceMs = nowMs - options.sinceSeconds * 1000;
+  const lines = buffer.lines;
   let start = 0;
   if (sinceMs !== undefined) {
-    while (start < buffer.lines.length && (buffer.lines[start]?.ms ?? 0) < sinceMs) start++;
+    // Lines are in time order: the first at or after sinceMs, by bisection (a resumed read of a long log).
+    let hi = lines.length;
+    while (start < hi) {
+      const mid = (start + hi) >>> 1;
+      if ((lines[mid] as LogLine).ms < sinceMs) start = mid + 1;
+      else hi = mid;
+    }
   }
-  if (options.tailLines !== undefined && options.tailLines >= 0) start = Math.max(start, buffer.lines.length - options.tailLines);
+  if (options.tailLines !== undefined && options.tailLines >= 0) start = Math.max(start, lines.length - options.tailLines);
   let budget = options.limitBytes !== undefined && options.limitBytes > 0 ? options.limitBytes : Infinity;
   let i = start;
   for (;;) {
-    while (i < buffer.lines.length) {
-      const line = buffer.lines[i++] as LogLine;
-      let text = options.timestamps ? `${line.time} ${line.text}` : line.text;
-      const bytes = Buffer.byteLength(text);
-      if (bytes > budget) {
-        text = Buffer.from(text).subarray(0, budget).toString();
-        if (text) yield text;
-        return;
+    while (i < lines.length) {
+      let chunk = "";
+      while (i < lines.length && chunk.length < CHUNK) {
+        const line = lines[i++] as LogLine;
+        chunk += options.timestamps ? `${line.time} ${line.text}` : line.text;
       }
-      budget -= bytes;
-      yield text;
+      if (budget !== Infinity) {
+        const bytes = Buffer.byteLength(chunk);
+        if (bytes >= budget) {
+          const cut = Buffer.from(chunk).subarray(0, budget).toString();
+          if (cut) yield cut;
+          return;
+        }
+        budget -= bytes;
+      }
+      yield chunk;
     }
     if (!options.follow || buffer.closed || signal?.aborted) return;
     await buffer.changed(signal);

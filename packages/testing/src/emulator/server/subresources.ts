@@ -137,7 +137,8 @@ export async function handleLog(call: Call): Promise<void> {
         }
       }
       if (res.destroyed) break;
-      res.write(chunk);
+      // Backpressure: a reader slower than the log would otherwise have all of it buffered here.
+      if (!res.write(chunk)) await drained(res);
       result = await iterator.next();
     }
   } catch {
@@ -146,6 +147,19 @@ export async function handleLog(call: Call): Promise<void> {
     abort.abort();
   }
   res.end();
+}
+
+/** Resolves when a response can take more data, or is closed. */
+function drained(res: Call["res"]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 export async function handleEviction(call: Call): Promise<void> {
