@@ -85,4 +85,46 @@ describe("resume", () => {
     expect(ran).toEqual([3, 4]);
     expect(ex.outputs?.each).toEqual([{ w: 0 }, { w: 2 }, { w: 4 }, { w: 6 }, { w: 8 }]);
   });
+
+  it("a resumed attempt skips, once each, the lines its interrupted attempt logged after its last checkpoint", async () => {
+    // A reader that logs each chunk's lines, then checkpoints its position: a kill can fall in between.
+    const source = ["l1", "l2", "l3", "l4", "l5", "l6"];
+    let crash = true;
+    const build = (c: () => Promise<never>) =>
+      flow({ id: "logs" }).step("read", async ({ log, checkpoint, resumed }) => {
+        let pos = (resumed?.checkpoint as { pos: number } | undefined)?.pos ?? 0;
+        log.info(`starting at ${pos}`);
+        for (; pos < source.length; pos += 2) {
+          log.info(source[pos]!);
+          log.info(source[pos + 1]!);
+          // Killed after logging l3 and l4 but before checkpointing them.
+          if (crash && pos === 2) return c();
+          checkpoint({ pos: pos + 2 });
+        }
+        log.info("l1"); // a new line equal to an old one is still logged
+        return pos;
+      });
+    const events = await crashedEvents(build);
+    const state = resumeStateFromEvents(events);
+    expect(state.interrupted?.read).toEqual({ attempt: 1, checkpoint: { pos: 2 }, logsAfterCheckpoint: ["info\0l3", "info\0l4"] });
+    crash = false;
+    const resumed: ExecutionEvent[] = [];
+    const ex = await build(() => Promise.reject(new Error("unused"))).run({ executionId: "ex-1", resume: state, onEvent: (e) => resumed.push(e) });
+    expect(ex.state).toBe("SUCCESS");
+    const lines = (list: ExecutionEvent[]) => list.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    // The whole execution log, both processes: every line once, in order, plus what is new.
+    expect([...lines(events), ...lines(resumed)]).toEqual(["starting at 0", "l1", "l2", "l3", "l4", "starting at 2", "l5", "l6", "l1"]);
+  });
+
+  it("skips nothing without a checkpoint in the interrupted attempt, nor in a later attempt", () => {
+    const ev = (e: object) => ({ executionId: "x", time: 0, stepId: "s", ...e }) as ExecutionEvent;
+    const state = resumeStateFromEvents([
+      ev({ type: "step.started", path: "s", attempt: 1, kind: "step" }),
+      ev({ type: "step.checkpoint", path: "s", attempt: 1, data: 1 }),
+      ev({ type: "log", path: "s", level: "info", message: "a" }),
+      ev({ type: "step.started", path: "s", attempt: 2, kind: "step" }),
+      ev({ type: "log", path: "s", level: "info", message: "b" }),
+    ]);
+    expect(state.interrupted?.s).toEqual({ attempt: 2, checkpoint: 1 });
+  });
 });

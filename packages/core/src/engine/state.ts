@@ -8,6 +8,7 @@ import type { LogRecord, StepRecord } from "./records.js";
 import type { Masker } from "./mask.js";
 import type { ResumeState, ResumedAttempt } from "./resume.js";
 import { CapstanError } from "../errors.js";
+import { replayKey } from "./resume.js";
 
 export interface RunState {
   readonly execution: ExecutionInfo;
@@ -136,7 +137,8 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
     return { id: this.id, path: this.path, attempt: this.attempt };
   }
   get log(): Logger {
-    return (this.#log ??= stepLogger(this.rs, this.path, this.id));
+    // A resumed step's first attempt redoes the work after its last checkpoint: skip the lines that work already logged.
+    return (this.#log ??= stepLogger(this.rs, this.path, this.id, this.attempt === 1 ? replayQueue(this.resumed) : undefined));
   }
   // Getters returning closures (not methods): `({ secret, checkpoint }) => ...` destructures them.
   get secret(): (name: string) => Promise<string> {
@@ -160,10 +162,28 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   }
 }
 
-export function stepLogger(rs: RunState, path: string, stepId: string): Logger {
+/** One queue per interrupted attempt, shared by the contexts of its re-run; emptied as lines come again. */
+const replays = new WeakMap<ResumedAttempt, string[]>();
+
+function replayQueue(resumed: ResumedAttempt | undefined): string[] | undefined {
+  if (!resumed?.logsAfterCheckpoint?.length) return undefined;
+  let queue = replays.get(resumed);
+  if (!queue) replays.set(resumed, (queue = [...resumed.logsAfterCheckpoint]));
+  return queue;
+}
+
+/** `replay`: lines already in the record (see ResumedAttempt.logsAfterCheckpoint); each is skipped once when logged again. */
+export function stepLogger(rs: RunState, path: string, stepId: string, replay?: string[]): Logger {
   const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LEVELS[level] < rs.minLevel) return;
     const text = rs.masker.mask(String(message));
+    if (replay !== undefined && replay.length > 0) {
+      const i = replay.indexOf(replayKey(level, text));
+      if (i !== -1) {
+        replay.splice(i, 1);
+        return;
+      }
+    }
     const safeFields = fields && rs.masker.active ? (JSON.parse(rs.masker.mask(JSON.stringify(fields))) as LogFields) : fields;
     const time = Date.now();
     const record: LogRecord = safeFields ? { time, path, level, message: text, fields: safeFields } : { time, path, level, message: text };

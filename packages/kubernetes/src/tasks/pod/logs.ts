@@ -3,9 +3,10 @@
  * container-log.ts), each line prefixed with `[container] ` and masked for secrets. Lines that
  * carry a `::{"outputs":...}::` directive set `vars` instead of being logged. The last lines of
  * each container are kept for error messages. The read positions (and the vars read so far) are
- * checkpointed right after each read's lines are logged, in the same tick, so a process killed
- * at any moment leaves a checkpoint that matches its log: the resumed step continues the pod's log
- * exactly where the execution log stops, with no line lost or logged twice.
+ * checkpointed right after each read's lines are logged, in the same tick. A process killed in
+ * between leaves lines after its last checkpoint: the resumed step reads them again from that
+ * checkpoint and the engine skips the ones the record has (ResumedAttempt.logsAfterCheckpoint), so
+ * the execution log has every line once, in order.
  */
 import { logStream, type LogStream, type TaskContext } from "@capstan/core";
 import type { KubeClient } from "../../client/client.js";
