@@ -32,7 +32,7 @@ export { LocalArtifactStore, defaultStorageDir } from "./runtime/local-store.js"
 export { fileSecrets, dirSecrets } from "./runtime/secret-files.js";
 export type { FileSecretsOptions, DirSecretsOptions } from "./runtime/secret-files.js";
 export { registerSecretProvider, defaultSecretProviders } from "./runtime/secret-defaults.js";
-export { markSecret, logStream, maskStream } from "./runtime/masking.js";
+export { markSecret, markSecretAs, registeredAs, logStream, maskStream } from "./runtime/masking.js";
 export type { LogStream } from "./runtime/masking.js";
 export { Masker, StreamMasker } from "./engine/mask.js";
 export { fetchWithRetry, parseRetryAfter, describeRequest, requestError, DEFAULT_RETRY_ON } from "./runtime/fetch.js";

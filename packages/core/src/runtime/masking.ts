@@ -43,6 +43,25 @@ export function markSecret(ctx: WithLog, ...values: unknown[]): void {
   values.forEach((v, i) => walk(v, 0, values.length > 1 ? `argument ${i + 1}` : ""));
 }
 
+/**
+ * How `value` was registered with the execution's masker (`secret "PROD_KUBECONFIG"` for a
+ * resolved secret), or undefined: lets a task tell whether text it was given came from a secret.
+ */
+export function registeredAs(ctx: WithLog, value: string): string | undefined {
+  if (!(ctx instanceof StepContext)) return undefined;
+  return ctx.rs.masker.registered().find((r) => r.value === value)?.name;
+}
+
+/**
+ * `markSecret` for one value under a name of the caller's choosing, for values found inside
+ * another (the token inside a kubeconfig): leak reports then say `secret "KC" (users[ci].token)`.
+ */
+export function markSecretAs(ctx: WithLog, name: string, value: string): void {
+  if (!(ctx instanceof StepContext)) return;
+  const { id, flowId } = ctx.rs.execution;
+  if (value !== id && value !== flowId) ctx.rs.masker.add(value, name);
+}
+
 export interface LogStream {
   /** Text or bytes, in any chunking (UTF-8 characters and secret values may be split). */
   write(chunk: string | Uint8Array): void;

@@ -5,6 +5,7 @@
 import { isSecretRef, type SecretRef, type TaskContext, type WithSecrets } from "@capstan/core";
 import type { ClusterObject, ClusterSpec, KubernetesServices, ResolvedServices } from "./spec.js";
 import { resolveCluster } from "./resolve.js";
+import { markClusterCredentials } from "./credentials.js";
 import { KubeClient } from "../client/client.js";
 import { loadClientNode } from "../client/client-node.js";
 import { RequestLimiter } from "../client/limiter.js";
@@ -12,7 +13,7 @@ import { DEFAULT_RETRY } from "../client/retry.js";
 
 const pools = new WeakMap<object, Map<string, KubeClient>>();
 
-export async function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd" | "secret">, spec: ClusterSpec): Promise<KubeClient> {
+export async function connect(ctx: Pick<TaskContext, "execution" | "services" | "onExecutionEnd" | "secret" | "log">, spec: ClusterSpec): Promise<KubeClient> {
   const services = await resolveServiceSecrets(ctx, ctx.services.kubernetes as KubernetesServices | undefined);
   await loadClientNode();
   const resolved = resolveCluster(spec, services);
@@ -22,6 +23,8 @@ export async function connect(ctx: Pick<TaskContext, "execution" | "services" | 
   if (!client) {
     const limits = { concurrency: 32, qps: 50, burst: 100, ...services?.limits };
     const retry = { ...DEFAULT_RETRY, ...services?.retry };
+    // Before the first request: client-node's errors and the step's logs may hold a bare token.
+    markClusterCredentials(ctx, resolved);
     client = new KubeClient(resolved.label, resolved.kc, new RequestLimiter(limits), retry);
     pool.set(resolved.key, client);
     // Idle keep-alive sockets would otherwise hold the process open after the flow finished.

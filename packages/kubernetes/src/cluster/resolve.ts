@@ -17,6 +17,8 @@ export interface ResolvedCluster {
   readonly kc: KubeConfig;
   /** Connections are shared by equal keys within a run. */
   readonly key: string;
+  /** The kubeconfig text when it was given inline: tells whether it was a secret (credentials.ts). */
+  readonly inline?: string;
 }
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -49,7 +51,7 @@ export function resolveCluster(spec: ClusterSpec, services: ResolvedServices | u
 
 function fromObject(spec: ClusterObject, env: NodeJS.ProcessEnv): ResolvedCluster {
   if ("inCluster" in spec) return inCluster();
-  if ("kubeconfig" in spec) return fromString(spec.kubeconfig, spec.context, "inline kubeconfig");
+  if ("kubeconfig" in spec) return { ...fromString(spec.kubeconfig, spec.context, "inline kubeconfig"), inline: spec.kubeconfig };
   if ("file" in spec) return fromFile(expandHome(spec.file), spec.context);
   return fromDefaultFiles(env, spec.context);
 }
