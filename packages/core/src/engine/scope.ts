@@ -8,62 +8,81 @@ import { concurrencyProblem, validConcurrency } from "../graph/compile.js";
 import type { ForEachNode, IfNode } from "../dsl/nodes.js";
 import type { FailureInfo } from "../dsl/context.js";
 import type { ItemFailure, StepRecord } from "./records.js";
-import type { Frame, RunState } from "./state.js";
-import { newFrame, StepContext } from "./state.js";
+import type { RunState } from "./state.js";
+import { Frame, newFrame, StepContext } from "./state.js";
+import type { Done } from "./step.js";
 import { errorInfo, finishRecord, restoreCompleted, runStep, startRecord } from "./step.js";
 import { CancelledError, CapstanError, StepFailedError, messageOf } from "../errors.js";
 
+/** Runs a scope to the end: resolves, or rejects with the first failure. */
 export function runScope(scope: CompiledScope, frame: Frame, rs: RunState): Promise<void> {
-  const nodes = scope.nodes;
-  const n = nodes.length;
-  if (n === 0) return Promise.resolve();
-  // A one-node scope (the usual forEach body) needs no scheduling.
-  if (n === 1) return runNode(nodes[0]!, frame, rs);
-  return new Promise<void>((resolve, reject) => {
-    const waiting = new Int32Array(n);
-    for (let i = 0; i < n; i++) waiting[i] = nodes[i]!.deps.length;
-    let running = 0;
-    let finished = 0;
-    let failure: unknown;
-    const settle = () => {
-      if (running > 0) return;
-      if (failure !== undefined) reject(failure);
-      else if (finished === n) resolve();
-      else reject(frame.signal.aborted ? new CancelledError() : new CapstanError("CAPSTAN_INTERNAL", "scheduler stalled with steps left", { retryable: false }));
-    };
-    const start = (i: number) => {
-      running++;
-      runNode(nodes[i]!, frame, rs).then(
-        () => {
-          running--;
-          finished++;
-          if (failure === undefined && !frame.signal.aborted) {
-            for (const d of nodes[i]!.dependents) if (--waiting[d]! === 0) start(d);
-          }
-          settle();
-        },
-        (err: unknown) => {
-          running--;
-          if (failure === undefined) failure = err;
-          settle();
-        },
-      );
-    };
-    for (let i = 0; i < n; i++) if (waiting[i] === 0) start(i);
-  });
+  return new Promise<void>((resolve, reject) => startScope(scope, frame, rs, SETTLE, { resolve, reject }));
 }
 
-function runNode(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void> {
+const SETTLE: Done<{ resolve: () => void; reject: (err: unknown) => void }> = {
+  ok: (p) => p.resolve(),
+  err: (p, err) => p.reject(err),
+};
+
+/** Runs a scope and reports to `done` (see Done): what a forEach does per item, without a promise. */
+export function startScope<T>(scope: CompiledScope, frame: Frame, rs: RunState, done: Done<T>, token: T): void {
+  const nodes = scope.nodes;
+  const n = nodes.length;
+  if (n === 0) return void Promise.resolve().then(() => done.ok(token));
+  // A one-node scope (the usual forEach body) needs no scheduling.
+  if (n === 1) return runNode(nodes[0]!, frame, rs, done, token);
+  const waiting = new Int32Array(n);
+  for (let i = 0; i < n; i++) waiting[i] = nodes[i]!.deps.length;
+  let running = 0;
+  let finished = 0;
+  let failure: unknown;
+  const settle = () => {
+    if (running > 0) return;
+    if (failure !== undefined) done.err(token, failure);
+    else if (finished === n) done.ok(token);
+    else done.err(token, frame.signal.aborted ? new CancelledError() : new CapstanError("CAPSTAN_INTERNAL", "scheduler stalled with steps left", { retryable: false }));
+  };
+  // One pair of callbacks for the whole scope: a node reports its index.
+  const ended: Done<number> = {
+    ok: (i) => {
+      running--;
+      finished++;
+      if (failure === undefined && !frame.signal.aborted) {
+        for (const d of nodes[i]!.dependents) if (--waiting[d]! === 0) start(d);
+      }
+      settle();
+    },
+    err: (_i, err) => {
+      running--;
+      if (failure === undefined) failure = err;
+      settle();
+    },
+  };
+  const start = (i: number) => {
+    running++;
+    runNode(nodes[i]!, frame, rs, ended, i);
+  };
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) start(i);
+}
+
+function runNode<T>(cn: CompiledNode, frame: Frame, rs: RunState, done: Done<T>, token: T): void {
   switch (cn.node.kind) {
     case "step":
-      return runStep(cn, frame, rs);
+      return runStep(cn, frame, rs, done, token);
     case "forEach":
-      return runForEach(cn, frame, rs);
+      return reportOn(runForEach(cn, frame, rs), done, token);
     case "if":
-      return runIf(cn, frame, rs);
+      return reportOn(runIf(cn, frame, rs), done, token);
     case "parallel":
-      return runParallel(cn, frame, rs);
+      return reportOn(runParallel(cn, frame, rs), done, token);
   }
+}
+
+function reportOn<T>(p: Promise<void>, done: Done<T>, token: T): void {
+  p.then(
+    () => done.ok(token),
+    (err: unknown) => done.err(token, err),
+  );
 }
 
 /** Wraps a control node's own evaluation (items function, condition) like a step, for records and events. */
@@ -124,25 +143,41 @@ function runForEach(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void>
       const id = info.stepPath ? info.stepPath.slice(info.stepPath.lastIndexOf(".") + 1) : node.id;
       results[i] = { ok: false, item: items[i], index: i, error: { stepId: id, code: info.code, message: info.message } };
     };
-    // Promise-chained rather than async: the per-item cost is what a big fan-out pays 100,000 times.
-    const runItem = (i: number): Promise<void> => {
-      const itemFrame = newFrame(frame, rs, { item: items[i], index: i, prefix: `${path}[${i}].`, inItem: true, signal: frame.signal });
-      if (rs.emit) rs.emit({ type: "item.started", executionId: rs.execution.id, time: Date.now(), path: `${path}[${i}]`, forEach: path, index: i, total });
-      return runScope(body, itemFrame, rs).then(
-        () => onItemDone(i, itemFrame),
-        (err: unknown) => onItemError(i, itemFrame, err),
-      );
+    const fault = (err: unknown) => {
+      if (firstFailure === undefined) firstFailure = err;
     };
     // A fixed pool of workers pulling the next index: memory stays O(concurrency), not O(items).
-    const worker = async () => {
-      while (next < total && firstFailure === undefined && !frame.signal.aborted) {
-        const i = next++;
+    // Callbacks rather than async workers: a finished item starts the next one at once, and an
+    // item's frame tells which item ended, so an item costs no closure and no promise of its own.
+    let active = 0;
+    let allDone!: () => void;
+    const itemEnded: Done<Frame> = {
+      ok: (itemFrame) => {
         try {
-          await runItem(i);
+          onItemDone(itemFrame.index, itemFrame);
         } catch (err) {
-          if (firstFailure === undefined) firstFailure = err;
+          fault(err);
+        }
+        nextItem();
+      },
+      err: (itemFrame, err) => void onItemError(itemFrame.index, itemFrame, err).then(nextItem, (e: unknown) => (fault(e), nextItem())),
+    };
+    const nextItem = (): void => {
+      if (next >= total || firstFailure !== undefined || frame.signal.aborted) {
+        if (--active === 0) allDone();
+        return;
+      }
+      const i = next++;
+      const itemFrame = new Frame(frame, rs.allIds, items[i], i, undefined, true, frame.signal, frame.error, path);
+      if (rs.emit) {
+        try {
+          rs.emit({ type: "item.started", executionId: rs.execution.id, time: Date.now(), path: `${path}[${i}]`, forEach: path, index: i, total });
+        } catch (err) {
+          fault(err);
+          return nextItem();
         }
       }
+      startScope(body, itemFrame, rs, itemEnded, itemFrame);
     };
     let limit = cn.concurrency;
     if (typeof node.options.concurrency === "function") {
@@ -151,9 +186,12 @@ function runForEach(cn: CompiledNode, frame: Frame, rs: RunState): Promise<void>
       limit = c;
     }
     const pool = Math.min(limit, total);
-    const workers: Promise<void>[] = [];
-    for (let w = 0; w < pool; w++) workers.push(worker());
-    await Promise.all(workers);
+    if (pool > 0) {
+      const done = new Promise<void>((resolve) => (allDone = resolve));
+      active = pool;
+      for (let w = 0; w < pool; w++) nextItem();
+      await done;
+    }
     if (frame.signal.aborted) throw new CancelledError();
     if (firstFailure !== undefined) throw firstFailure;
     frame.outputs[node.id] = results;

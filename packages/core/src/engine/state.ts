@@ -41,33 +41,54 @@ export const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30,
 
 type FrameInit = Partial<Pick<Frame, "item" | "index" | "prefix" | "inItem" | "error">> & { signal: AbortSignal };
 
+/** A frame inheriting from `parent` what `init` does not set. */
 export function newFrame(parent: Frame | undefined, rs: RunState, init: FrameInit): Frame {
-  return new Frame(parent, rs.allIds, init);
+  return new Frame(
+    parent,
+    rs.allIds,
+    "item" in init ? init.item : parent?.item,
+    init.index ?? parent?.index ?? 0,
+    init.prefix ?? parent?.prefix ?? "",
+    init.inItem ?? parent?.inItem ?? false,
+    init.signal,
+    init.error ?? parent?.error,
+  );
 }
 
 /** One running scope: the root, a forEach item, an if arm or a parallel branch. */
 export class Frame {
   /** Own properties: this scope's outputs; prototype: the enclosing scope's. */
   readonly outputs: Record<string, unknown>;
-  readonly item: unknown;
-  readonly index: number;
-  readonly prefix: string;
-  /** Inside a forEach item: step records are summarised on the forEach, not kept one by one. */
-  readonly inItem: boolean;
-  readonly signal: AbortSignal;
-  readonly error: FailureInfo | undefined;
   readonly #allIds: ReadonlySet<string>;
-  #view: Record<string, unknown> | undefined;
+  #view: Record<string, unknown> | undefined = undefined;
+  #prefix: string | undefined;
+  readonly #forEach: string | undefined;
 
-  constructor(parent: Frame | undefined, allIds: ReadonlySet<string>, init: FrameInit) {
+  /**
+   * Positional (see newFrame): a forEach item builds one per item, with no options object. An
+   * item's frame passes no `prefix` but its forEach's path: see `prefix`.
+   */
+  constructor(
+    parent: Frame | undefined,
+    allIds: ReadonlySet<string>,
+    readonly item: unknown,
+    readonly index: number,
+    prefix: string | undefined,
+    /** Inside a forEach item: step records are summarised on the forEach, not kept one by one. */
+    readonly inItem: boolean,
+    readonly signal: AbortSignal,
+    readonly error: FailureInfo | undefined,
+    forEach?: string,
+  ) {
     this.outputs = Object.create(parent?.outputs ?? null) as Record<string, unknown>;
-    this.item = init.item ?? parent?.item;
-    this.index = init.index ?? parent?.index ?? 0;
-    this.prefix = init.prefix ?? parent?.prefix ?? "";
-    this.inItem = init.inItem ?? parent?.inItem ?? false;
-    this.signal = init.signal;
-    this.error = init.error ?? parent?.error;
     this.#allIds = allIds;
+    this.#prefix = prefix;
+    this.#forEach = forEach;
+  }
+
+  /** What this scope's step paths start with (`tenants[2].`); an item's is built on first use, as most items never need one. */
+  get prefix(): string {
+    return (this.#prefix ??= `${this.#forEach}[${this.index}].`);
   }
 
   /** Built on first use: most forEach items never read `ctx.steps`. */
@@ -96,16 +117,23 @@ function stepsView(outputs: Record<string, unknown>, allIds: ReadonlySet<string>
 
 export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext {
   #log: Logger | undefined;
+  #path: string | undefined;
+  /** This attempt's last `phase()`, read by the engine when the attempt is cancelled or times out. */
+  lastPhase: string | undefined = undefined;
+  /** `path` undefined: the frame's prefix and the id, built when first read (see Frame.prefix). */
   constructor(
     readonly rs: RunState,
     readonly frame: Frame,
     readonly id: string,
-    readonly path: string,
+    path: string | undefined,
     readonly attempt: number,
     readonly signal: AbortSignal,
-    /** This attempt's last `phase()`, read by the engine when the attempt is cancelled or times out. */
-    readonly progress: { phase?: string } = {},
-  ) {}
+  ) {
+    this.#path = path;
+  }
+  get path(): string {
+    return (this.#path ??= this.frame.prefix + this.id);
+  }
   get inputs(): unknown {
     return this.rs.inputs;
   }
@@ -151,8 +179,8 @@ export class StepContext implements Ctx<unknown, unknown, unknown>, TaskContext 
   /** Says what the step is doing now; a cancellation or timeout records the phase it came in. */
   get phase(): (name: string) => void {
     return (name) => {
-      if (this.progress.phase === name) return;
-      this.progress.phase = name;
+      if (this.lastPhase === name) return;
+      this.lastPhase = name;
       this.rs.emit?.({ type: "step.phase", executionId: this.rs.execution.id, time: Date.now(), path: this.path, stepId: this.id, attempt: this.attempt, phase: name });
     };
   }
