@@ -29,6 +29,11 @@ export const FAULT_MEANING: Record<FaultClass, string> = {
 
 const VERBS = ["get", "list", "watch", "create", "patch", "delete"];
 
+/** "" for 1, else "2nd ", "3rd ", "4th " ...: "on every patch", "on every 3rd patch". */
+function nth(n: number): string {
+  return n === 1 ? "" : `${n}${n % 10 === 2 && n !== 12 ? "nd" : n % 10 === 3 && n !== 13 ? "rd" : "th"} `;
+}
+
 export interface PlannedFault {
   class: FaultClass;
   cluster: string;
@@ -58,27 +63,27 @@ function planOne(rng: Rng, cls: FaultClass, cluster: string): PlannedFault {
     case "throttle": {
       const v = verbs();
       const e = every(2, 6);
-      return mk({ match: { verb: v }, every: e, times: rng.int(1, 6), action: { type: "status", code: 429, retryAfterSeconds: 0 } }, `429 on every ${e}th ${v.join("/")}`);
+      return mk({ match: { verb: v }, every: e, times: rng.int(1, 6), action: { type: "status", code: 429, retryAfterSeconds: 0 } }, `429 on every ${nth(e)}${v.join("/")}`);
     }
     case "serverError": {
       const v = verbs();
       const code = rng.pick([500, 503]);
       const e = every(2, 6);
-      return mk({ match: { verb: v }, every: e, times: rng.int(1, 6), action: { type: "status", code } }, `${code} on every ${e}th ${v.join("/")}`);
+      return mk({ match: { verb: v }, every: e, times: rng.int(1, 6), action: { type: "status", code } }, `${code} on every ${nth(e)}${v.join("/")}`);
     }
     case "conflict": {
       const e = every(1, 3);
-      return mk({ match: { verb: "patch" }, every: e, times: rng.int(1, 3), action: { type: "status", code: 409 } }, `409 on every ${e}th patch`);
+      return mk({ match: { verb: "patch" }, every: e, times: rng.int(1, 3), action: { type: "status", code: 409 } }, `409 on every ${nth(e)}patch`);
     }
     case "reset": {
       const v = verbs();
       const e = every(2, 6);
-      return mk({ match: { verb: v }, every: e, times: rng.int(1, 4), action: { type: "reset" } }, `reset on every ${e}th ${v.join("/")}`);
+      return mk({ match: { verb: v }, every: e, times: rng.int(1, 4), action: { type: "reset" } }, `reset on every ${nth(e)}${v.join("/")}`);
     }
     case "lostResponse": {
       const v = rng.sample(["create", "patch", "delete"], rng.int(1, 3));
       const e = every(1, 3);
-      return mk({ match: { verb: v }, every: e, times: rng.int(1, 2), action: { type: "dropResponse" } }, `response lost on every ${e}th ${v.join("/")}`);
+      return mk({ match: { verb: v }, every: e, times: rng.int(1, 2), action: { type: "dropResponse" } }, `response lost on every ${nth(e)}${v.join("/")}`);
     }
     case "cutWatch": {
       const after = rng.int(0, 3);
@@ -102,7 +107,7 @@ function planOne(rng: Rng, cls: FaultClass, cluster: string): PlannedFault {
     case "slow": {
       const ms = rng.int(5, 80);
       const e = every(2, 5);
-      return mk({ match: { verb: verbs() }, every: e, times: rng.int(2, 20), action: { type: "delay", ms } }, `${ms}ms delay on every ${e}th request`);
+      return mk({ match: { verb: verbs() }, every: e, times: rng.int(2, 20), action: { type: "delay", ms } }, `${ms}ms delay on every ${nth(e)}request`);
     }
     case "eviction":
       return { class: cls, cluster, description: "evict a running pod" };
