@@ -32,6 +32,7 @@ export function stepLine(v: StepView, now: number, frame: number): string {
     if (v.items.failed.size) text += `, ${pc.red(`${v.items.failed.size} failed`)}`;
     parts.push(text);
   }
+  if (v.state === "RUNNING" && v.phase && !(v.retryAt && v.retryAt > now)) parts.push(pc.cyan(v.phase));
   if (v.state === "RUNNING" && v.retryAt && v.retryAt > now) parts.push(pc.yellow(`retry ${v.attempt + 1} in ${formatMs(v.retryAt - now)}`));
   else if (v.attempt > 1) parts.push(pc.yellow(`attempt ${v.attempt}`));
   if (v.state !== "SKIPPED") parts.push(pc.dim(formatMs(v.durationMs ?? now - v.startedAt)));

@@ -13,6 +13,8 @@ export interface StepView {
   error?: ErrorInfo;
   allowed?: boolean;
   retryAt?: number;
+  /** What a running step last said it is doing (`ctx.phase`: a pod step's `scheduling`, `running`...). */
+  phase?: string;
   /** forEach only: item progress, counted from item step paths. */
   items?: { total: number | undefined; running: Set<number>; done: Set<number>; failed: Set<number> };
   children: StepView[];
@@ -70,6 +72,12 @@ export class RunModel {
         v.state = "RUNNING";
         v.attempt = e.attempt;
         delete v.retryAt;
+        delete v.phase;
+        return;
+      }
+      case "step.phase": {
+        const v = this.byPath.get(e.path);
+        if (v) v.phase = e.phase;
         return;
       }
       case "step.retrying": {

@@ -49,4 +49,32 @@ describe("reporters", () => {
     expect(text).toMatch(/○ gate\.then\.yes skipped\n/);
     expect(text).toMatch(/flow demo SUCCESS in/);
   });
+
+  it("shows what a running step says it is doing (ctx.phase), in the tree and as plain lines", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const model = new RunModel();
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (d) => (text += d));
+    const plain = createReporter("plain", out);
+    let seen: string | undefined;
+    const run = flow({ id: "p" })
+      .step("job", async ({ phase }) => {
+        phase("scheduling");
+        phase("running");
+        await held;
+        return 1;
+      })
+      .run({ onEvent: (e) => {
+        model.apply(e);
+        plain.onEvent(e);
+        if (e.type === "step.phase" && e.phase === "running") (seen = strip(treeLines(model.roots, e.time, 0).join("\n"))), release();
+      } });
+    await run;
+    plain.close();
+    expect(seen).toMatch(/job running \d+ms/);
+    expect(strip(treeLines(model.roots, Date.now(), 0).join("\n"))).toMatch(/✔ job \d+ms$/);
+    expect(text).toMatch(/… job scheduling\n.*… job running\n/);
+  });
 });

@@ -41,6 +41,8 @@ function plainReporter(out: NodeJS.WritableStream): Reporter {
         case "step.started":
           if (e.attempt > 1) return w(e.time, `▶ ${e.path} attempt ${e.attempt}`);
           return w(e.time, `▶ ${e.path}${e.task && e.task !== "function" ? ` (${e.task})` : e.kind !== "step" ? ` (${e.kind})` : ""}`);
+        case "step.phase":
+          return w(e.time, `… ${e.path} ${e.phase}`);
         case "step.retrying":
           return w(e.time, `↻ ${e.path} attempt ${e.attempt} failed: ${firstLine(e.error.message)}; retrying in ${formatMs(e.delayMs)}`);
         case "step.finished": {
