@@ -41,6 +41,8 @@ export interface PlannedFault {
   rule?: RequestFaultRule;
   /** Forget the watch history this often (ms), so a resumed watch meets 410 Expired. */
   compactEveryMs?: number;
+  /** nodeLoss: how long the node stays lost (ms). */
+  restoreMs?: number;
 }
 
 export interface FaultPlan {
@@ -111,8 +113,10 @@ function planOne(rng: Rng, cls: FaultClass, cluster: string): PlannedFault {
     }
     case "eviction":
       return { class: cls, cluster, description: "evict a running pod" };
-    case "nodeLoss":
-      return { class: cls, cluster, description: `lose a running pod's node for ${rng.int(100, 400)}ms` };
+    case "nodeLoss": {
+      const restoreMs = rng.int(100, 400);
+      return { class: cls, cluster, description: `lose a running pod's node for ${restoreMs}ms`, restoreMs };
+    }
   }
 }
 
@@ -142,8 +146,7 @@ export function install(plan: FaultPlan, env: ScenarioEnv, rng: Rng): Installed 
     }
     const state = { fired: 0 };
     handles.push(state);
-    const restoreMs = Number(/for (\d+)ms/.exec(f.description)?.[1] ?? 0);
-    stops.push(disruptOnce(cluster, f.cluster, f.class === "nodeLoss" ? "nodeLoss" : "eviction", rng.int(0, 40), restoreMs, env, state, disrupted));
+    stops.push(disruptOnce(cluster, f.cluster, f.class === "nodeLoss" ? "nodeLoss" : "eviction", rng.int(0, 40), f.restoreMs ?? 0, env, state, disrupted));
   }
   return {
     fired: () => handles.map((h) => h.fired),

@@ -13,21 +13,12 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ExecutionStore } from "@capstan/core";
+import { seededRandom } from "@capstan/testing";
 import { chaos, killable } from "./fixtures/chaos.js";
 import { fixture, tempDir } from "./helpers.js";
 
 const RUNS = 50;
 const EXPECTED = 38;
-
-/** mulberry32: a small seeded PRNG, so a failing kill point can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let bundle: string;
 beforeAll(async () => {
@@ -52,7 +43,7 @@ interface Plan {
 }
 
 function plans(seed: number): Plan[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed); // seeded, so a failing kill point can be replayed
   return Array.from({ length: RUNS }, (_, run) =>
     rnd() < 0.6
       ? { run, killAt: `${killable[Math.floor(rnd() * killable.length)]}:${rnd() < 0.5 ? "before" : "after"}` }

@@ -5,19 +5,22 @@
  * observer: the vitest setup sets the variable for its children and observes its own runs itself.
  */
 import { appendFileSync } from "node:fs";
-import { SecretCanary } from "./canary.js";
 import { observeExecutions, observerCount } from "./observe.js";
 
 export const CANARY_ENV = "CAPSTAN_SECRET_CANARY";
 
-let checked = false;
+/** null: not looked at yet; undefined: nothing to do; else the canary being installed. */
+let ready: Promise<void> | undefined | null = null;
 
-/** Called before each execution; does its work once per process. */
-export function envCanaryOnce(env: NodeJS.ProcessEnv = process.env): void {
-  if (checked) return;
-  checked = true;
+/**
+ * Called before each execution; looks at the environment once per process. The scanner is loaded
+ * only when the variable is set (it is test machinery: a flow's import does not pay for it), so
+ * callers await the promise when there is one.
+ */
+export function envCanaryOnce(env: NodeJS.ProcessEnv = process.env): Promise<void> | undefined {
+  if (ready !== null) return ready;
   const file = env[CANARY_ENV];
-  if (!file || observerCount() > 0) return;
+  if (!file || observerCount() > 0) return (ready = undefined);
   const append = (line: object) => {
     try {
       appendFileSync(file, JSON.stringify({ ...line, pid: process.pid }) + "\n");
@@ -25,8 +28,10 @@ export function envCanaryOnce(env: NodeJS.ProcessEnv = process.env): void {
       // The reading test has gone (its directory removed): nobody is left to tell.
     }
   };
-  const canary = new SecretCanary(append);
-  observeExecutions(canary);
-  // What was checked, so the suite can tell a child that ran nothing from one that was checked.
-  process.once("exit", () => append({ stats: canary.stats }));
+  return (ready = import("./canary.js").then(({ SecretCanary }) => {
+    const canary = new SecretCanary(append);
+    observeExecutions(canary);
+    // What was checked, so the suite can tell a child that ran nothing from one that was checked.
+    process.once("exit", () => append({ stats: canary.stats }));
+  }));
 }

@@ -77,7 +77,8 @@ export async function runCompiled<TOut>(compiled: CompiledFlow, options: RunOpti
   const startedAt = new Date();
   const labels = { ...meta.labels, ...options.labels };
   const execution: ExecutionInfo = { id: options.executionId ?? randomUUID(), flowId: meta.id, startedAt, labels };
-  envCanaryOnce();
+  const canary = envCanaryOnce();
+  if (canary) await canary;
   // Undefined unless an observer (the secret canary in tests) is registered: then no extra work.
   const watch = watchExecution();
   const store = options.storage ?? new LocalArtifactStore(options.storageDir);

@@ -40,7 +40,11 @@ export class KubeClient {
     readonly kc: KubeConfig,
     private readonly limiter: RequestLimiter,
     private readonly retry: RetryPolicy,
+    /** Told each distinct bearer token a request sends (exec plugins and auth providers fetch them at request time). */
+    private readonly onBearerToken?: (token: string) => void,
   ) {}
+
+  #lastToken: string | undefined;
 
   #dispatcher: unknown;
 
@@ -59,6 +63,13 @@ export class KubeClient {
     }
     ctx.setDispatcher(this.#dispatcher as never);
     void (fresh as { close?: () => Promise<void> }).close?.();
+  }
+
+  #noteToken(header: string | undefined): void {
+    const token = header ? /^Bearer\s+(\S+)/i.exec(header)?.[1] : undefined;
+    if (!token || token === this.#lastToken) return;
+    this.#lastToken = token;
+    this.onBearerToken?.(token);
   }
 
   /** Closes the kept connection pool. */
@@ -104,6 +115,7 @@ export class KubeClient {
     let text: string;
     try {
       await this.kc.applySecurityAuthentication(ctx);
+      if (this.onBearerToken) this.#noteToken(ctx.getHeaders()["Authorization"]);
       this.#reuseDispatcher(ctx);
       const res = await fetcher.send(ctx).toPromise();
       status = res.httpStatusCode;
@@ -115,7 +127,7 @@ export class KubeClient {
       throw err;
     }
     if (status >= 200 && status < 300) return { status, headers, text };
-    throw KubernetesError.fromResponse(status, text, headers, where, { unconditional: isUnconditional(method, options.body) });
+    throw KubernetesError.fromResponse(status, text, headers, where, { unconditional: status === 409 && isUnconditional(method, options.body) });
   }
 }
 

@@ -24,8 +24,8 @@ export async function connect(ctx: Pick<TaskContext, "execution" | "services" | 
     const limits = { concurrency: 32, qps: 50, burst: 100, ...services?.limits };
     const retry = { ...DEFAULT_RETRY, ...services?.retry };
     // Before the first request: client-node's errors and the step's logs may hold a bare token.
-    markClusterCredentials(ctx, resolved);
-    client = new KubeClient(resolved.label, resolved.kc, new RequestLimiter(limits), retry);
+    const onBearerToken = markClusterCredentials(ctx, resolved);
+    client = new KubeClient(resolved.label, resolved.kc, new RequestLimiter(limits), retry, onBearerToken);
     pool.set(resolved.key, client);
     // Idle keep-alive sockets would otherwise hold the process open after the flow finished.
     const opened = client;

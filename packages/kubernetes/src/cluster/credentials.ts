@@ -7,7 +7,7 @@
  * (docs/secrets.md). Client certificates and CA data are public and left alone.
  */
 import { readFileSync } from "node:fs";
-import type { KubeConfig, RequestContext, User } from "@kubernetes/client-node";
+import type { KubeConfig, User } from "@kubernetes/client-node";
 import { markSecretAs, registeredAs, type Logger } from "@capstan/core";
 import type { ResolvedCluster } from "./resolve.js";
 
@@ -103,30 +103,13 @@ function credentialSource(ctx: { readonly log: Logger }, resolved: ResolvedClust
 }
 
 /**
- * Registers the credentials of a resolved cluster with the execution's masker, and every bearer
- * token its requests send from then on: an exec plugin (`aws eks get-token`), an auth provider or
- * a rotated token file yields tokens at request time that no kubeconfig field holds.
+ * Registers the credentials of a resolved cluster with the execution's masker; returns what to
+ * register each bearer token its requests send with (KubeClient's `onBearerToken`): an exec plugin
+ * (`aws eks get-token`), an auth provider or a rotated token file yields tokens at request time
+ * that no kubeconfig field holds.
  */
-export function markClusterCredentials(ctx: { readonly log: Logger }, resolved: ResolvedCluster): void {
+export function markClusterCredentials(ctx: { readonly log: Logger }, resolved: ResolvedCluster): (token: string) => void {
   const { name, fromSecret } = credentialSource(ctx, resolved);
   for (const c of kubeconfigCredentials(resolved.kc, fromSecret)) markSecretAs(ctx, `${name} (${c.field})`, c.value);
-  watchBearerTokens(resolved.kc, (token) => markSecretAs(ctx, `${name} (users[${resolved.kc.getCurrentUser()?.name ?? "?"}] bearer token)`, token));
-}
-
-/**
- * Wraps `kc.applySecurityAuthentication` (what KubeClient calls per request) to see each
- * Authorization header it sets; `onToken` is called once per distinct bearer token.
- */
-function watchBearerTokens(kc: KubeConfig, onToken: (token: string) => void): void {
-  const apply = kc.applySecurityAuthentication.bind(kc);
-  let last: string | undefined;
-  kc.applySecurityAuthentication = async (rc: RequestContext) => {
-    await apply(rc);
-    const header = rc.getHeaders()["Authorization"];
-    const token = header ? /^Bearer\s+(\S+)/i.exec(header)?.[1] : undefined;
-    if (token && token !== last) {
-      last = token;
-      onToken(token);
-    }
-  };
+  return (token) => markSecretAs(ctx, `${name} (users[${resolved.kc.getCurrentUser()?.name ?? "?"}] bearer token)`, token);
 }
